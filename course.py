@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""The course's two commands. Needs only Python >= 3.10; sets itself up on first use.
+
+    python3 course.py lab     open the course in JupyterLab
+    python3 course.py test    run the whole test suite (extra arguments go to pytest)
+
+Both create a virtual environment in ``.venv/`` next to this file and install
+the course into it the first time (and again whenever ``pyproject.toml``
+changes). ``lab`` copies the student notebooks into ``my-work/`` (lessons you
+already have there are never touched) and opens JupyterLab on that folder.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".lrlab-installed"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def say(msg: str) -> None:
+    print(f"[course] {msg}", flush=True)
+
+
+def setup() -> None:
+    """Create .venv and install the course with its test tools, unless already current."""
+    if sys.version_info < (3, 10):
+        sys.exit(f"[course] Python >= 3.10 is needed, this is {sys.version.split()[0]}")
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text().strip() == wanted and PY.exists():
+        return
+    if not PY.exists():
+        say(f"creating a virtual environment in {VENV} (one time)")
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    say("installing the course and its tools into .venv (1-3 minutes the first time)")
+    cmd = [str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", f"{ROOT}[test]"]
+    if subprocess.call(cmd, cwd=ROOT) != 0:
+        sys.exit("[course] pip install failed; see the messages above")
+    STAMP.write_text(wanted + "\n")
+
+
+def copy_lessons(work: Path) -> None:
+    """Copy each lesson folder of notebooks/ into ``work`` unless the learner already has it."""
+    source = ROOT / "notebooks"
+    work.mkdir(parents=True, exist_ok=True)
+    if not source.is_dir():
+        return
+    for lesson in sorted(p for p in source.iterdir() if p.is_dir()):
+        target = work / lesson.name
+        if target.exists():
+            continue
+        shutil.copytree(lesson, target)
+        say(f"copied {lesson.name} into {work}")
+
+
+def lab(args: argparse.Namespace, extra: list[str]) -> None:
+    setup()
+    work = Path(args.work_dir).resolve()
+    copy_lessons(work)
+    cmd = [str(BIN / "jupyter"), "lab", f"--ServerApp.root_dir={work}", "--ip=127.0.0.1",
+           f"--port={args.port}"]
+    if args.no_browser:
+        cmd.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    cmd += extra
+    say("starting JupyterLab: " + " ".join(cmd[1:]))
+    sys.stdout.flush()
+    os.execv(cmd[0], cmd)  # replace this process: its PID is JupyterLab's
+
+
+def test(extra: list[str]) -> int:
+    setup()
+    return subprocess.call([str(PY), "-m", "pytest", *extra], cwd=ROOT)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python3 course.py", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_lab = sub.add_parser("lab", help="open the course in JupyterLab (other options go to jupyter lab)")
+    p_lab.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1 (default 8888)")
+    p_lab.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    p_lab.add_argument("--work-dir", default=str(ROOT / "my-work"),
+                       help="where your copies of the lessons live (default: my-work/)")
+    sub.add_parser("test", help="run the test suite (other options go to pytest)")
+    sub.add_parser("setup", help="only create/update .venv")
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "lab":
+        lab(args, extra)
+    elif args.command == "test":
+        return test(extra)
+    else:
+        setup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""The repository around the package: dependency lists agree, the course commands work."""
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _name(req: str) -> str:
+    return re.split(r"[<>=!~\[ ;]", req.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_yml_lists_the_same_dependencies_as_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = set(project["dependencies"]) | set(project["optional-dependencies"]["test"])
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_lists = [d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d]
+    assert len(pip_lists) == 1, "environment.yml must have exactly one pip: section"
+    listed = {r for r in pip_lists[0] if not r.startswith("-e")}
+    assert listed == wanted, (f"only in pyproject: {sorted(wanted - listed)}; "
+                              f"only in environment.yml: {sorted(listed - wanted)}")
+    assert "-e ." in pip_lists[0], "environment.yml must install the course itself (-e .)"
+    python = [d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python")]
+    assert python and project["requires-python"].lstrip(">=") in python[0]
+
+
+def test_readme_gives_the_two_commands_and_ci_runs_the_test_one():
+    readme = (ROOT / "README.md").read_text()
+    assert "python3 course.py lab" in readme
+    assert "python3 course.py test" in readme
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^python3 course\.py test\b", ci, re.M), ".ci/run must call the README's test command"
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_lab_command_serves_jupyterlab_on_loopback(tmp_path):
+    port, token = _free_port(), secrets.token_hex(16)
+    env = dict(os.environ)
+    for var, sub in [("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
+                     ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+                     ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython")]:
+        env[var] = str(tmp_path / sub)
+    work = tmp_path / "work"
+    log = (tmp_path / "lab.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "course.py"), "lab", "--no-browser", "--port", str(port),
+         "--work-dir", str(work), f"--IdentityProvider.token={token}"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline, status = time.monotonic() + 120, None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                url = f"http://127.0.0.1:{port}/api/status?token={token}"
+                with urllib.request.urlopen(url, timeout=2) as r:
+                    status = r.status
+                    break
+            except OSError:
+                time.sleep(0.5)
+        assert status == 200, f"JupyterLab did not answer; log:\n{(tmp_path / 'lab.log').read_text()[-3000:]}"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token={token}", timeout=5) as r:
+            assert "JupyterLab" in r.read().decode()
+        with pytest.raises(urllib.error.HTTPError) as no_token:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents", timeout=5)
+        assert no_token.value.code == 403
+        notebooks = ROOT / "notebooks"
+        if notebooks.is_dir():
+            for lesson in (p for p in notebooks.iterdir() if p.is_dir()):
+                assert (work / lesson.name).is_dir(), f"{lesson.name} was not copied into the work folder"
+    finally:
+        proc.terminate()  # course.py exec()s JupyterLab, so this PID is the server's
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+    assert proc.returncode is not None
+
+
+def test_lab_never_overwrites_a_learners_copy(tmp_path):
+    sys.path.insert(0, str(ROOT))
+    try:
+        import course
+    finally:
+        sys.path.pop(0)
+    source = tmp_path / "src"
+    (source / "01-demo").mkdir(parents=True)
+    (source / "01-demo" / "01-demo.ipynb").write_text("fresh")
+    work = tmp_path / "work"
+    (work / "01-demo").mkdir(parents=True)
+    (work / "01-demo" / "01-demo.ipynb").write_text("my edits")
+    (source / "02-next").mkdir()
+    (source / "02-next" / "02-next.ipynb").write_text("new lesson")
+    old_root = course.ROOT
+    course.ROOT = tmp_path
+    (tmp_path / "notebooks").symlink_to(source)
+    try:
+        course.copy_lessons(work)
+    finally:
+        course.ROOT = old_root
+    assert (work / "01-demo" / "01-demo.ipynb").read_text() == "my edits"
+    assert (work / "02-next" / "02-next.ipynb").read_text() == "new lesson"
