@@ -4,6 +4,10 @@
     python3 course.py lab     open the course in JupyterLab
     python3 course.py test    run the whole test suite (extra arguments go to pytest)
 
+For instructors:
+
+    python3 course.py generate [LESSON ...]   regenerate notebooks/ from solutions/
+
 Both create a virtual environment in ``.venv/`` next to this file and install
 the course into it the first time (and again whenever ``pyproject.toml``
 changes). ``lab`` copies the student notebooks into ``my-work/`` (lessons you
@@ -32,7 +36,12 @@ def say(msg: str) -> None:
 
 
 def setup() -> None:
-    """Create .venv and install the course with its test tools, unless already current."""
+    """Create .venv and install the course with its test tools, unless already current.
+
+    Also puts .venv's bin folder first on PATH for the commands started from here
+    (nbgrader, for one, runs ``alembic`` by name).
+    """
+    os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
     if sys.version_info < (3, 10):
         sys.exit(f"[course] Python >= 3.10 is needed, this is {sys.version.split()[0]}")
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
@@ -78,6 +87,30 @@ def lab(args: argparse.Namespace, extra: list[str]) -> None:
     os.execv(cmd[0], cmd)  # replace this process: its PID is JupyterLab's
 
 
+def lessons() -> list[str]:
+    """Lesson folders in solutions/, in course order."""
+    return sorted(p.name for p in (ROOT / "solutions").iterdir() if (p / f"{p.name}.ipynb").is_file())
+
+
+def generate(names: list[str], root: Path = ROOT) -> int:
+    """Regenerate the student notebooks of ``names`` (all lessons by default) with nbgrader.
+
+    Only ``notebooks/`` is written; learners' copies in ``my-work/`` are never touched.
+    """
+    setup()
+    known = lessons()
+    for name in names:
+        if name not in known:
+            sys.exit(f"[course] unknown lesson {name!r}; lessons are: {', '.join(known)}")
+    for name in names or known:
+        say(f"generating notebooks/{name} from solutions/{name}")
+        rc = subprocess.call([str(BIN / "nbgrader"), "generate_assignment", name, "--no-db", "--force",
+                              "--log-level=WARN"], cwd=root)
+        if rc != 0:
+            return rc
+    return 0
+
+
 def test(extra: list[str]) -> int:
     setup()
     return subprocess.call([str(PY), "-m", "pytest", *extra], cwd=ROOT)
@@ -93,12 +126,18 @@ def main(argv=None) -> int:
     p_lab.add_argument("--work-dir", default=str(ROOT / "my-work"),
                        help="where your copies of the lessons live (default: my-work/)")
     sub.add_parser("test", help="run the test suite (other options go to pytest)")
+    p_gen = sub.add_parser("generate", help="regenerate notebooks/ from solutions/ (instructors)")
+    p_gen.add_argument("lessons", nargs="*", help="lesson folder names (default: all)")
     sub.add_parser("setup", help="only create/update .venv")
     args, extra = parser.parse_known_args(argv)
     if args.command == "lab":
         lab(args, extra)
     elif args.command == "test":
         return test(extra)
+    elif args.command == "generate":
+        if extra:
+            parser.error(f"unknown arguments: {' '.join(extra)}")
+        return generate(args.lessons)
     else:
         setup()
     return 0

@@ -25,27 +25,27 @@ from lrlab.engine import sweep  # noqa: E402
 from lrlab.problems import Quadratic1D  # noqa: E402
 
 
-def loss(x):
-    return x ** 2
+def f(x):
+    return x * x
 
 
-def gradient(x):
-    return 2 * x
+def df(x):
+    return 2.0 * x
 
 
 def per_rate_python_loop(lrs, steps, x0=5.0):
-    """The tutorial way: per rate, a loop over epochs calling loss and gradient functions."""
+    """The tutorial way: for each rate, a loop over epochs calling the loss and gradient functions,
+    keeping an (epoch, x, loss) record and giving up once |x| passes 1000."""
     finals = []
     for lr in lrs:
         x = x0
-        history = [(0, x, loss(x))]
-        for epoch in range(1, steps + 1):
-            grad = gradient(x)
-            x = x - lr * grad
-            history.append((epoch, x, loss(x)))
+        trace = [(0, x, f(x))]
+        for k in range(steps):
+            x = x - lr * df(x)
+            trace.append((k + 1, x, f(x)))
             if abs(x) > 1000:
                 break
-        finals.append(history[-1][2])
+        finals.append(trace[-1][2])
     return np.array(finals)
 
 

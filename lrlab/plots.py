@@ -202,3 +202,31 @@ def schedule(schedules, steps, labels=None, *, ax=None, log=False, title="Learni
     ax.set_title(title)
     ax.legend(frameon=False, fontsize="small")
     return ax
+
+
+def shower(runs, labels=None, *, ax=None, title="Water temperature at the skin"):
+    """Felt temperature against time for one or more :class:`~lrlab.shower.ShowerRun`, with the comfort band.
+
+    Each line is labelled with its gain and behaviour unless ``labels`` are given.
+    """
+    from .shower import ShowerRun
+
+    if isinstance(runs, ShowerRun):
+        runs = [runs]
+    runs = list(runs)
+    if not runs or not all(isinstance(r, ShowerRun) for r in runs):
+        raise TypeError("runs must be a ShowerRun or a list of them (from lrlab.shower.simulate)")
+    if labels is not None and len(labels) != len(runs):
+        raise ValueError(f"labels must have one entry per run ({len(runs)}), got {len(labels)}")
+    ax = _ax(ax)
+    target, band = runs[0].target, runs[0].band
+    ax.axhspan(target - band, target + band, color=VERDICT_COLOURS["good"], alpha=0.15,
+               label=f"comfortable ({target:g} ± {band:g} °C)")
+    for i, (run, colour) in enumerate(zip(runs, colours(len(runs)))):
+        label = labels[i] if labels is not None else f"gain {run.gain:g}: {run.behaviour}"
+        ax.plot(run.time, run.felt, color=colour, ls=_STYLES[i % 4], lw=1.8, label=label)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("temperature felt (°C)")
+    ax.set_title(title)
+    ax.legend(frameon=False, fontsize="small")
+    return ax

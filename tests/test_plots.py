@@ -82,3 +82,15 @@ def test_colours_are_distinct_and_skip_yellow():
 def test_plots_reject_bad_input(call, match):
     with pytest.raises((TypeError, ValueError), match=match):
         call()
+
+
+def test_shower_plot_shows_the_band_and_one_line_per_run():
+    from lrlab.shower import PRESETS, simulate
+
+    runs = [simulate(**p.kwargs()) for p in PRESETS.values()]
+    ax = plots.shower(runs)
+    assert_labelled(ax)
+    assert len(ax.get_lines()) == len(runs)
+    assert ax.patches, "the comfort band should be shaded"
+    with pytest.raises(TypeError, match="runs must be a ShowerRun"):
+        plots.shower([1, 2])

@@ -1,0 +1,120 @@
+"""Helpers for the notebook tests: lessons, generated copies, simulated submissions, real nbgrader.
+
+Nothing here imitates nbgrader: submissions are graded by running the real
+``nbgrader autograde`` in a temporary course directory and reading its gradebook.
+"""
+from __future__ import annotations
+
+import copy
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import os
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions"
+NOTEBOOKS = ROOT / "notebooks"
+NBGRADER = str(Path(sys.executable).with_name("nbgrader"))
+
+
+def lessons() -> list[str]:
+    return sorted(p.name for p in SOLUTIONS.iterdir() if (p / f"{p.name}.ipynb").is_file())
+
+
+def solution_path(lesson: str) -> Path:
+    return SOLUTIONS / lesson / f"{lesson}.ipynb"
+
+
+def student_path(lesson: str) -> Path:
+    return NOTEBOOKS / lesson / f"{lesson}.ipynb"
+
+
+def grade_cells(nb) -> dict:
+    """grade_id -> cell for every nbgrader cell of a notebook."""
+    return {c.metadata.nbgrader["grade_id"]: c for c in nb.cells if "nbgrader" in c.metadata}
+
+
+def answer_ids(nb) -> list[str]:
+    """Autograded answer cells (code the learner writes), in order."""
+    return [c.metadata.nbgrader["grade_id"] for c in nb.cells
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")]
+
+
+def nbgrader(*args, cwd: Path, check=True) -> subprocess.CompletedProcess:
+    # nbgrader runs `alembic` by name: the venv's bin folder must be on PATH.
+    env = dict(os.environ, PATH=f"{Path(NBGRADER).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    proc = subprocess.run([NBGRADER, *args, "--log-level=WARN"], cwd=cwd, capture_output=True, text=True,
+                          env=env)
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def make_course(tmp: Path, lesson_names) -> Path:
+    """A throw-away nbgrader course directory with these lessons generated (with a gradebook)."""
+    course = tmp / "course"
+    (course / "solutions").mkdir(parents=True)
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    for name in lesson_names:
+        shutil.copytree(SOLUTIONS / name, course / "solutions" / name)
+        nbgrader("generate_assignment", name, "--force", cwd=course)
+    return course
+
+
+def submission(course: Path, lesson: str, answers: dict[str, str]):
+    """The released notebook of ``lesson`` with the given cells' sources replaced (by grade_id)."""
+    nb = nbformat.read(course / "notebooks" / lesson / f"{lesson}.ipynb", as_version=4)
+    cells = grade_cells(nb)
+    unknown = set(answers) - set(cells)
+    if unknown:
+        raise KeyError(f"no cells with grade_id {sorted(unknown)} in {lesson}")
+    for gid, source in answers.items():
+        cells[gid].source = source
+    return nb
+
+
+def autograde(course: Path, lesson: str, submissions: dict) -> dict[str, dict[str, float]]:
+    """Grade ``{student: notebook}`` with one real ``nbgrader autograde`` run.
+
+    Returns ``{student: {grade_id: score}}`` read from the gradebook; a student
+    nbgrader could not grade is missing from the result.
+    """
+    for student, nb in submissions.items():
+        target = course / "submitted" / student / lesson
+        target.mkdir(parents=True, exist_ok=True)
+        nbformat.write(copy.deepcopy(nb), target / f"{lesson}.ipynb")
+    nbgrader("autograde", lesson, "--force", cwd=course, check=False)
+    from nbgrader.api import Gradebook, MissingEntry
+
+    scores = {}
+    with Gradebook(f"sqlite:///{course}/.nbgrader/gradebook.db") as gb:
+        for student in submissions:
+            try:
+                sub = gb.find_submission_notebook(lesson, lesson, student)
+            except MissingEntry:
+                continue
+            if not (course / "autograded" / student / lesson).exists():
+                continue
+            scores[student] = {g.name: g.score for g in sub.grades}
+    return scores
+
+
+def restore_solutions(student_nb, solution_nb):
+    """The student notebook with every answer cell (code and written) put back from the solutions."""
+    nb = copy.deepcopy(student_nb)
+    sol = grade_cells(solution_nb)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            cell.source = strip_markers(sol[meta["grade_id"]].source)
+    return nb
+
+
+def strip_markers(source: str) -> str:
+    """Solution source without nbgrader's BEGIN/END SOLUTION marker lines."""
+    return "\n".join(line for line in source.splitlines()
+                     if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
