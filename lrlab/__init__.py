@@ -1,6 +1,7 @@
 """lrlab: the numerical core of the learning-rate course.
 
-Modules, one concern each:
+Modules, one concern each (each is imported on first use, so ``import lrlab``
+is cheap and ``lrlab.optimizers.Adam`` works without a separate import):
 
 * ``lrlab.problems``   objectives (quadratics, Rosenbrock, digits classifiers)
 * ``lrlab.optimizers`` SGD, Adagrad, RMSprop, Adam, AdamW with torch's update rules
@@ -11,5 +12,23 @@ Modules, one concern each:
 * ``lrlab.diagnosis``  reading a loss curve
 * ``lrlab.shower``     the shower-knob analogy as a simulation
 * ``lrlab.plots``      matplotlib figures for all of the above
+* ``lrlab.checks``     messages for the lessons' exercise tests
+* ``lrlab.article``    the source article's printed claims, checked
 """
+import importlib
+
 __version__ = "0.1.0"
+
+_SUBMODULES = ("problems", "optimizers", "schedules", "engine", "theory", "finder", "diagnosis",
+               "shower", "plots", "checks", "article", "article_finder")
+__all__ = list(_SUBMODULES)
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'lrlab' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_SUBMODULES))

@@ -120,3 +120,12 @@ def test_lab_never_overwrites_a_learners_copy(tmp_path):
         course.ROOT = old_root
     assert (work / "01-demo" / "01-demo.ipynb").read_text() == "my edits"
     assert (work / "02-next" / "02-next.ipynb").read_text() == "new lesson"
+
+
+def test_submodules_are_reachable_from_the_package():
+    import lrlab
+
+    assert lrlab.schedules.constant(0.1)(3) == 0.1
+    assert lrlab.theory.stability_limit(4.0) == 0.5
+    with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
+        lrlab.nonsense
