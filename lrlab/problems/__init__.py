@@ -1,5 +1,8 @@
 """Objectives to train on: quadratics, Rosenbrock, and digits classifiers."""
 from .base import Problem
+from .digits import MLP, LogisticRegression, load_digits_split
 from .quadratic import Quadratic1D, QuadraticND
+from .rosenbrock import Rosenbrock
 
-__all__ = ["Problem", "Quadratic1D", "QuadraticND"]
+__all__ = ["Problem", "Quadratic1D", "QuadraticND", "Rosenbrock", "LogisticRegression", "MLP",
+           "load_digits_split"]
