@@ -160,7 +160,8 @@ def train(problem, optimizer, steps, *, schedule=None, batch_size=None, seed=0, 
         for k in range(steps):
             if schedule is not None:
                 optimizer.lr = schedule(k)
-            lrs[k] = optimizer.lr if np.isscalar(optimizer.lr) else np.nan
+            # lrlab optimizers resolve a callable lr themselves; record the rate actually used.
+            lrs[k] = optimizer.get_lr() if hasattr(optimizer, "get_lr") else optimizer.lr
             if batches is None:
                 grads = problem.grad(params)
             else:

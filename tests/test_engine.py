@@ -170,3 +170,27 @@ def test_train_rejects_bad_input():
         train(Quadratic1D(), FixedLRGD(0.1), 10, batch_size=8)
     with pytest.raises(TypeError, match="schedule must be a callable"):
         train(Quadratic1D(), FixedLRGD(0.1), 10, schedule=0.1)
+
+
+def test_train_records_the_rate_of_an_optimizer_driven_by_a_schedule():
+    from lrlab.optimizers import SGD
+    from lrlab.schedules import step_decay
+
+    sched = step_decay(0.1, step_size=3, gamma=0.5)
+    h = train(Quadratic1D(), SGD(lr=sched), 7)
+    np.testing.assert_allclose(h.lrs, [0.1] * 3 + [0.05] * 3 + [0.025])
+    # the same schedule passed to train instead of the optimizer gives the same run
+    h2 = train(Quadratic1D(), SGD(lr=1.0), 7, schedule=sched)
+    np.testing.assert_allclose(h2.losses, h.losses, rtol=1e-15)
+
+
+def test_train_minibatch_sgd_on_digits_lowers_the_full_loss():
+    from lrlab.optimizers import SGD
+    from lrlab.problems import LogisticRegression
+
+    p = LogisticRegression()
+    h = train(p, SGD(lr=0.5), 60, batch_size=64, seed=1)
+    assert h.losses[-1] < 0.5 * h.losses[0], f"loss went {h.losses[0]:.3f} -> {h.losses[-1]:.3f}"
+    assert np.all(np.isfinite(h.batch_losses)) and len(h.batch_losses) == 60
+    again = train(p, SGD(lr=0.5), 60, batch_size=64, seed=1)
+    np.testing.assert_array_equal(h.losses, again.losses)
