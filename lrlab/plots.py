@@ -230,3 +230,43 @@ def shower(runs, labels=None, *, ax=None, title="Water temperature at the skin")
     ax.set_title(title)
     ax.legend(frameon=False, fontsize="small")
     return ax
+
+
+def finder(result, *, ax=None, suggestions=True, title="Learning-rate range test"):
+    """Loss against learning rate from :func:`lrlab.finder.lr_range_test`, raw and smoothed.
+
+    With ``suggestions`` (True: every rule in :data:`lrlab.finder.SUGGESTIONS`,
+    or a dict ``{name: lr}``) each suggested rate is marked with a vertical line.
+    """
+    from .finder import FinderResult
+
+    if not isinstance(result, FinderResult):
+        raise TypeError(f"result must be a FinderResult from lrlab.finder.lr_range_test, got {type(result).__name__}")
+    ax = _ax(ax)
+    ok = np.isfinite(result.losses)
+    ax.plot(result.lrs[ok], result.losses[ok], color="0.65", lw=1, label="loss at each step")
+    good = np.isfinite(result.smoothed)
+    ax.plot(result.lrs[good], result.smoothed[good], color=PALETTE[5], lw=2,
+            label=f"smoothed ({result.smoothing})")
+    if suggestions is True:
+        suggestions = result.suggestions()
+    if suggestions:
+        styles = itertools.cycle(_STYLES[1:])
+        for (name, lr), colour in zip(suggestions.items(), colours(len(suggestions) + 2)[2:]):
+            ax.axvline(lr, color=colour, ls=next(styles), lw=1.5, label=f"{name}: {lr:.2g}")
+    ax.set_xscale("log")
+    finite = result.smoothed[good]
+    if finite.size:
+        lo = min(np.nanmin(finite), np.nanmin(result.losses[ok]))
+        hi = finite[0]
+        span = abs(hi - lo) or abs(hi) or 1.0
+        ax.set_ylim(lo - 0.1 * span, hi + 0.6 * span)
+    if result.stopped_early:
+        top = ax.get_ylim()[1]
+        ax.plot([result.lrs[result.stop_step]], [top - 0.04 * (top - ax.get_ylim()[0])], "x",
+                color=VERDICT_COLOURS["too large"], ms=9, mew=2, label="stopped here: loss blew up")
+    ax.set_xlabel("learning rate (log scale)")
+    ax.set_ylabel("training loss")
+    ax.set_title(title)
+    ax.legend(frameon=False, fontsize="small")
+    return ax

@@ -94,3 +94,20 @@ def test_shower_plot_shows_the_band_and_one_line_per_run():
     assert ax.patches, "the comfort band should be shaded"
     with pytest.raises(TypeError, match="runs must be a ShowerRun"):
         plots.shower([1, 2])
+
+
+def test_finder_plot_marks_every_suggestion():
+    from lrlab.finder import SUGGESTIONS, lr_range_test
+    from lrlab.optimizers import SGD
+    from lrlab.problems import LogisticRegression
+
+    result = lr_range_test(LogisticRegression(), SGD(lr=1e-3), start_lr=1e-4, end_lr=100.0,
+                           num_steps=80, batch_size=64)
+    ax = plots.finder(result)
+    assert_labelled(ax)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    for name in SUGGESTIONS:
+        assert any(t.startswith(f"{name}:") for t in legend), f"{name} not marked: {legend}"
+    assert ax.get_xscale() == "log"
+    with pytest.raises(TypeError, match="FinderResult"):
+        plots.finder([1, 2, 3])
