@@ -81,7 +81,8 @@ class History:
         return int(hits[0]) if hits.size else None
 
 
-def _copy_params(params):
+def copy_params(params):
+    """A float64 copy of an array or of a dict of arrays (runs never modify what they were given)."""
     if isinstance(params, dict):
         return {k: np.array(a, dtype=np.float64) for k, a in params.items()}
     return np.array(params, dtype=np.float64)
@@ -90,6 +91,31 @@ def _copy_params(params):
 def _check_problem(problem):
     if not isinstance(problem, Problem):
         raise TypeError(f"problem must be an lrlab Problem (e.g. Quadratic1D()), got {type(problem).__name__}")
+
+
+def check_run_args(problem, optimizer, batch_size):
+    """The argument checks ``train`` and the LR finder share; returns the validated ``batch_size``."""
+    _check_problem(problem)
+    if not (hasattr(optimizer, "step") and hasattr(optimizer, "lr")):
+        raise TypeError("optimizer must have a step(params, grads) method and an lr attribute "
+                        f"(e.g. lrlab.optimizers.SGD(lr=0.1)), got {type(optimizer).__name__}")
+    if batch_size is not None:
+        batch_size = v.integer("batch_size", batch_size, low=1)
+        if problem.n_samples is None:
+            raise ValueError(f"batch_size is only for problems with data; {problem.name} has none")
+    return batch_size
+
+
+def batch_stream(problem, batch_size, gen):
+    """Endless minibatches: shuffled epochs of ``problem.batches``; None for full-batch runs."""
+    if batch_size is None:
+        return None
+
+    def epochs():
+        while True:
+            yield from problem.batches(batch_size, gen)
+
+    return epochs()
 
 
 def train(problem, optimizer, steps, *, schedule=None, batch_size=None, seed=0, params=None,
@@ -124,33 +150,22 @@ def train(problem, optimizer, steps, *, schedule=None, batch_size=None, seed=0, 
     >>> round(h.final_loss, 12) < 1e-8
     True
     """
-    _check_problem(problem)
-    if not (hasattr(optimizer, "step") and hasattr(optimizer, "lr")):
-        raise TypeError("optimizer must have a step(params, grads) method and an lr attribute "
-                        f"(e.g. lrlab.optimizers.SGD(lr=0.1)), got {type(optimizer).__name__}")
+    batch_size = check_run_args(problem, optimizer, batch_size)
     steps = v.integer("steps", steps, low=1)
     if schedule is not None and not callable(schedule):
         raise TypeError(f"schedule must be a callable step -> lr, got {type(schedule).__name__}")
-    if batch_size is not None:
-        batch_size = v.integer("batch_size", batch_size, low=1)
-        if problem.n_samples is None:
-            raise ValueError(f"batch_size is only for problems with data; {problem.name} has none")
     gen = v.rng("seed", seed)
-    params = problem.initial_params(seed) if params is None else _copy_params(params)
+    params = problem.initial_params(seed) if params is None else copy_params(params)
     if max_loss is not None:
         max_loss = v.positive("max_loss", max_loss)
 
     losses = np.full(steps + 1, np.nan)
     lrs = np.full(steps, np.nan)
     batch_losses = np.full(steps, np.nan) if batch_size is not None else None
-    trajectory = [_copy_params(params)] if record_params else None
+    trajectory = [copy_params(params)] if record_params else None
     diverged_at = None
 
-    def batch_stream():
-        while True:
-            yield from problem.batches(batch_size, gen)
-
-    batches = batch_stream() if batch_size is not None else None
+    batches = batch_stream(problem, batch_size, gen)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         loss = float(problem.value(params))
         losses[0] = loss
@@ -171,7 +186,7 @@ def train(problem, optimizer, steps, *, schedule=None, batch_size=None, seed=0, 
             loss = float(problem.value(params))
             losses[k + 1] = loss
             if record_params:
-                trajectory.append(_copy_params(params))
+                trajectory.append(copy_params(params))
             if not np.isfinite(loss) or loss > limit:
                 diverged_at = k + 1
                 break

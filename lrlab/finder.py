@@ -71,7 +71,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _validate as v
-from .problems.base import Problem
+from .engine import batch_stream, check_run_args, copy_params
 
 #: The two smoothing conventions: name -> (description, default stop factor).
 SMOOTHING = {
@@ -291,12 +291,6 @@ class FinderResult:
                 for name in SUGGESTIONS}
 
 
-def _copy_params(params):
-    if isinstance(params, dict):
-        return {k: np.array(a, dtype=np.float64) for k, a in params.items()}
-    return np.array(params, dtype=np.float64)
-
-
 def lr_range_test(problem, optimizer, *, start_lr=1e-7, end_lr=10.0, num_steps=100, batch_size=None,
                   params=None, smoothing="fastai", diverge_factor=None, seed=0) -> FinderResult:
     """Run the learning-rate range test and return a :class:`FinderResult`.
@@ -330,25 +324,17 @@ def lr_range_test(problem, optimizer, *, start_lr=1e-7, end_lr=10.0, num_steps=1
     Nothing passed in is changed: not ``params``, not ``optimizer``, not
     ``problem``.
     """
-    if not isinstance(problem, Problem):
-        raise TypeError(f"problem must be an lrlab Problem (e.g. Quadratic1D()), got {type(problem).__name__}")
-    if not (hasattr(optimizer, "step") and hasattr(optimizer, "lr")):
-        raise TypeError("optimizer must have a step(params, grads) method and an lr attribute "
-                        f"(e.g. lrlab.optimizers.SGD(lr=0.1)), got {type(optimizer).__name__}")
+    batch_size = check_run_args(problem, optimizer, batch_size)
     start_lr = v.positive("start_lr", start_lr)
     end_lr = v.positive("end_lr", end_lr)
     if end_lr <= start_lr:
         raise ValueError(f"end_lr must be > start_lr ({start_lr!r}), got {end_lr!r}")
     num_steps = v.integer("num_steps", num_steps, low=3)
-    if batch_size is not None:
-        batch_size = v.integer("batch_size", batch_size, low=1)
-        if problem.n_samples is None:
-            raise ValueError(f"batch_size is only for problems with data; {problem.name} has none")
     smoothing = v.choice("smoothing", smoothing, SMOOTHING)
     factor = (SMOOTHING[smoothing][1] if diverge_factor is None
               else v.real("diverge_factor", diverge_factor, low=1.0, low_open=True))
     gen = v.rng("seed", seed)
-    params = problem.initial_params(seed) if params is None else _copy_params(params)
+    params = problem.initial_params(seed) if params is None else copy_params(params)
     opt = copy.deepcopy(optimizer)
 
     ramp = np.geomspace(start_lr, end_lr, num_steps)
@@ -358,11 +344,7 @@ def lr_range_test(problem, optimizer, *, start_lr=1e-7, end_lr=10.0, num_steps=1
     best = np.inf
     stop_step = None
 
-    def batch_stream():
-        while True:
-            yield from problem.batches(batch_size, gen)
-
-    batches = batch_stream() if batch_size is not None else None
+    batches = batch_stream(problem, batch_size, gen)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for i, lr in enumerate(ramp):
             if batches is None:
