@@ -1,0 +1,46 @@
+"""How long each lesson takes to execute top to bottom (target: ≤ 10 s of cell execution).
+
+Runs every solution notebook with nbclient in a fresh kernel, a few times,
+and prints the median wall time with and without the kernel start-up.
+Run:  .venv/bin/python benchmarks/bench_notebooks.py [--repeats 3]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_once(path: Path) -> tuple[float, float]:
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(path.parent)}})
+    t0 = time.perf_counter()
+    with client.setup_kernel():
+        t1 = time.perf_counter()
+        for i, cell in enumerate(nb.cells):
+            client.execute_cell(cell, i)
+        t2 = time.perf_counter()
+    return t2 - t0, t2 - t1
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeats", type=int, default=3)
+    args = ap.parse_args()
+    print(f"{'lesson':32s} {'with kernel start':>18s} {'cells only':>12s}  (medians of {args.repeats})")
+    for path in sorted(ROOT.glob("solutions/*/*.ipynb")):
+        runs = [run_once(path) for _ in range(args.repeats)]
+        total = statistics.median(r[0] for r in runs)
+        cells = statistics.median(r[1] for r in runs)
+        flag = "ok" if cells <= 10 else "OVER 10 s"
+        print(f"{path.parent.name:32s} {total:16.2f} s {cells:10.2f} s  {flag}")
+
+
+if __name__ == "__main__":
+    main()
