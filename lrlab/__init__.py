@@ -12,6 +12,7 @@ is cheap and ``lrlab.optimizers.Adam`` works without a separate import):
 * ``lrlab.diagnosis``  reading a loss curve
 * ``lrlab.shower``     the shower-knob analogy as a simulation
 * ``lrlab.plots``      matplotlib figures for all of the above
+* ``lrlab.widgets``    sliders that redraw those figures (ipywidgets)
 * ``lrlab.checks``     messages for the lessons' exercise tests
 * ``lrlab.article``    the source article's printed claims, checked
 """
@@ -20,7 +21,7 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = ("problems", "optimizers", "schedules", "engine", "theory", "finder", "diagnosis",
-               "shower", "plots", "checks", "article", "article_finder")
+               "shower", "plots", "widgets", "checks", "article", "article_finder")
 __all__ = list(_SUBMODULES)
 
 
