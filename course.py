@@ -7,6 +7,7 @@
 For instructors:
 
     python3 course.py generate [LESSON ...]   regenerate notebooks/ from solutions/
+    python3 course.py book [--edition public|instructor|all]   build the course website
 
 Both create a virtual environment in ``.venv/`` next to this file and install
 the course into it the first time (and again whenever ``pyproject.toml``
@@ -133,6 +134,8 @@ def main(argv=None) -> int:
     sub.add_parser("test", help="run the test suite (other options go to pytest)")
     p_gen = sub.add_parser("generate", help="regenerate notebooks/ from solutions/ (instructors)")
     p_gen.add_argument("lessons", nargs="*", help="lesson folder names (default: all)")
+    p_book = sub.add_parser("book", help="build the course website (other options go to book/build.py)")
+    p_book.add_argument("--edition", choices=["public", "instructor", "all"], default="public")
     sub.add_parser("setup", help="only create/update .venv")
     args, extra = parser.parse_known_args(argv)
     if args.command == "lab":
@@ -143,6 +146,10 @@ def main(argv=None) -> int:
         if extra:
             parser.error(f"unknown arguments: {' '.join(extra)}")
         return generate(args.lessons)
+    elif args.command == "book":
+        setup()
+        return subprocess.call([str(PY), str(ROOT / "book" / "build.py"), "--edition", args.edition, *extra],
+                               cwd=ROOT)
     else:
         setup()
     return 0

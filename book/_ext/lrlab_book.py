@@ -1,0 +1,90 @@
+"""Sphinx extension for the lrlab book: launch buttons on lesson pages only, and no remote scripts.
+
+* sphinx-book-theme puts its launch menu (Binder, JupyterHub) on every page that
+  is a notebook, including the book's own executed pages (intro, quick
+  reference, errata), which do not exist in the repository. This extension
+  keeps the menu only on the pages listed in ``lrlab_lesson_pages``.
+* matplotlib's recorded animations (``Animation.to_jshtml``) link Font Awesome 4
+  from a CDN for their play buttons. The theme already serves Font Awesome
+  (whose script also draws the old ``fa fa-play`` icons), so that link is
+  dropped from the pages.
+* Every page must work with no network: after the build, any ``<script src>``
+  or stylesheet ``<link>`` that points at another host is reported as a
+  warning, which the book's build (``-W``) turns into an error.
+
+Configuration values (set by book/build.py): ``lrlab_lesson_pages`` (docnames
+of the lesson pages) and ``lrlab_edition`` (``"public"`` or ``"instructor"``).
+"""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from sphinx.util import logging
+
+LOGGER = logging.getLogger(__name__)
+REMOTE = re.compile(r"^(https?:)?//", re.I)
+#: The stylesheet link matplotlib's HTMLWriter puts in front of every to_jshtml animation.
+ANIMATION_FONT_LINK = re.compile(
+    r'<link rel="stylesheet"\s+href="https://maxcdn\.bootstrapcdn\.com/font-awesome/[^"]*"\s*/?>')
+
+
+class _RemoteAssets(HTMLParser):
+    """Collect script and stylesheet URLs that point at another host."""
+
+    def __init__(self):
+        super().__init__()
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script" and attrs.get("src") and REMOTE.match(attrs["src"]):
+            self.found.append(attrs["src"])
+        if tag == "link" and "stylesheet" in (attrs.get("rel") or "") and REMOTE.match(attrs.get("href") or ""):
+            self.found.append(attrs["href"])
+
+
+def remote_assets(html: str) -> list[str]:
+    """URLs of scripts and stylesheets in ``html`` that are loaded from another host."""
+    parser = _RemoteAssets()
+    parser.feed(html)
+    return parser.found
+
+
+def drop_animation_font_link(body: str) -> str:
+    """``body`` without the CDN stylesheet link of matplotlib's JavaScript animations."""
+    return ANIMATION_FONT_LINK.sub("", body)
+
+
+def _local_animation_icons(app, pagename, templatename, context, doctree):
+    if "body" in context:
+        context["body"] = drop_animation_font_link(context["body"])
+
+
+def _launch_only_on_lessons(app, pagename, templatename, context, doctree):
+    if pagename in app.config.lrlab_lesson_pages:
+        return
+    buttons = context.get("header_buttons")
+    if buttons:
+        buttons[:] = [b for b in buttons if b.get("label") != "launch-buttons"]
+
+
+def _check_no_remote_assets(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in sorted(Path(app.outdir).rglob("*.html")):
+        found = remote_assets(page.read_text(encoding="utf-8"))
+        if found:
+            LOGGER.warning("%s loads from another host (the book must work offline): %s",
+                           page.relative_to(app.outdir), ", ".join(sorted(set(found))))
+
+
+def setup(app):
+    app.add_config_value("lrlab_lesson_pages", [], "html")
+    app.add_config_value("lrlab_edition", "public", "html")
+    # after sphinx-book-theme's add_launch_buttons (priority 501)
+    app.connect("html-page-context", _launch_only_on_lessons, priority=900)
+    app.connect("html-page-context", _local_animation_icons)
+    app.connect("build-finished", _check_no_remote_assets)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

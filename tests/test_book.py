@@ -1,0 +1,560 @@
+"""The book: notebook transformations, configuration, workflow, and both editions built for real.
+
+The first group (fast) checks book/transforms.py, the configuration and the Pages
+workflow. The second group (slow) builds the public and the instructor edition with
+``book/build.py`` exactly as the README says (Sphinx warnings are errors there) and
+checks the HTML: lesson pages with their figures, no error output, internal links,
+no remote scripts, no solution or hidden test in the public edition, launch buttons,
+and a headless Chromium rendering of the pages with the network cut off (screenshots
+in ``book/_build/screenshots/<edition>/``: look at them).
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+
+
+def _load(name: str, path: Path):
+    """Import a file of book/ under a name no installed package can shadow."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+build = _load("lrlab_book_build", BOOK / "build.py")
+lrlab_book = _load("lrlab_book_extension", BOOK / "_ext" / "lrlab_book.py")
+tf = build.transforms
+HIDDEN_TESTS, MARK_SCHEME, SOLUTION = tf.HIDDEN_TESTS, tf.MARK_SCHEME, tf.SOLUTION
+
+LESSONS = build.lessons()
+
+
+def solution(lesson):
+    return nbformat.read(ROOT / "solutions" / lesson / f"{lesson}.ipynb", as_version=4)
+
+
+def released(lesson):
+    return nbformat.read(ROOT / "notebooks" / lesson / f"{lesson}.ipynb", as_version=4)
+
+
+def by_role(nb, role):
+    return [c for c in nb.cells if tf.role(c) == role]
+
+
+def tags(cell):
+    return cell.metadata.get("tags", [])
+
+
+# --------------------------------------------------------------------------- transformations (fast)
+
+def test_the_examples_in_the_transformations_docstring_hold():
+    import doctest
+
+    result = doctest.testmod(tf)
+    assert result.attempted and not result.failed, f"{result.failed} of {result.attempted} examples failed"
+
+
+def test_strip_region_removes_the_hidden_tests_and_their_markers():
+    src = "check(1)\n### BEGIN HIDDEN TESTS\ncheck(2)\n### END HIDDEN TESTS\ncheck(3)"
+    assert tf.strip_region(src, HIDDEN_TESTS) == "check(1)\ncheck(3)"
+
+
+@pytest.mark.parametrize("src, problem", [
+    ("### BEGIN HIDDEN TESTS\nx", "without"),
+    ("x\n### END HIDDEN TESTS", "without"),
+    ("### BEGIN HIDDEN TESTS\n### BEGIN HIDDEN TESTS\n### END HIDDEN TESTS", "nested"),
+])
+def test_unbalanced_markers_are_refused(src, problem):
+    with pytest.raises(ValueError, match=problem):
+        tf.strip_region(src, HIDDEN_TESTS)
+
+
+def test_region_returns_only_the_marked_text():
+    src = "a\n=== BEGIN MARK SCHEME ===\nb\nc\n=== END MARK SCHEME ===\nd"
+    assert tf.region(src, MARK_SCHEME) == "b\nc"
+
+
+def test_a_solution_cell_without_markers_becomes_the_stub():
+    assert tf.solution_stub("x = 1") == tf.CODE_STUB
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_solution_stub_matches_what_nbgrader_releases(lesson):
+    mine = [tf.solution_stub(c.source) for c in by_role(solution(lesson), "answer")]
+    theirs = [c.source for c in by_role(released(lesson), "answer")]
+    assert mine == theirs, f"{lesson}: the book's exercise skeletons differ from notebooks/{lesson} (stale?)"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+@pytest.mark.parametrize("edition", tf.EDITIONS)
+def test_no_edition_keeps_a_hidden_test(lesson, edition):
+    out = tf.for_edition(solution(lesson), edition)
+    hidden = [c.metadata.get("nbgrader", {}).get("grade_id") for c in out.cells if HIDDEN_TESTS[0] in c.source]
+    assert not hidden, f"{edition} {lesson}: hidden tests left in {hidden}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_public_edition_removes_every_solution_from_the_page(lesson):
+    out = tf.for_edition(solution(lesson), "public")
+    answers = by_role(out, "answer")
+    assert answers, f"{lesson} has no exercises"
+    shown = [c.metadata.nbgrader["grade_id"] for c in answers if "remove-input" not in tags(c)]
+    assert not shown, f"answer cells whose source would be on the public page: {shown}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_public_edition_shows_each_exercise_skeleton_before_its_output(lesson):
+    out = tf.for_edition(solution(lesson), "public")
+    for i, cell in enumerate(out.cells):
+        if tf.role(cell) == "answer":
+            before = out.cells[i - 1]
+            assert before.metadata.get("lrlab_book") == "skeleton", f"no skeleton before cell {i}"
+            assert "raise NotImplementedError()" in before.source, f"skeleton of cell {i} lacks the stub"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_public_edition_turns_written_answers_into_prompts(lesson):
+    src = solution(lesson)
+    out = tf.for_edition(src, "public")
+    models = [c.source for c in by_role(src, "written")]
+    assert models, f"{lesson} has no written question"
+    prompts = [c for c in out.cells if c.metadata.get("lrlab_book") == "prompt"]
+    assert len(prompts) == len(models), "one prompt per written answer"
+    text = "\n".join(c.source for c in out.cells)
+    for model in models:
+        first_sentence = model.strip().split(". ")[0]
+        assert first_sentence not in text, f"model answer still in the public notebook: {first_sentence[:60]}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_instructor_edition_folds_solutions_and_model_answers(lesson):
+    src = solution(lesson)
+    out = tf.for_edition(src, "instructor")
+    for cell, original in zip(by_role(out, "answer"), by_role(src, "answer")):
+        assert "hide-input" in tags(cell), "solution not in a collapsed toggle"
+        assert cell.metadata["mystnb"]["code_prompt_show"] == tf.SHOW_SOLUTION
+        assert cell.source == tf.strip_markers(original.source, SOLUTION)
+    boxes = [c.source for c in out.cells if c.metadata.get("lrlab_book") == "model-answer"]
+    models = [c.source.strip() for c in by_role(src, "written")]
+    assert len(boxes) == len(models)
+    for box, model in zip(boxes, models):
+        assert model in box and ":class: dropdown" in box, "model answer not in a collapsed box"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_both_editions_run_the_same_code(lesson):
+    src = solution(lesson)
+    code = {e: [c.source for c in tf.for_edition(src, e, fingerprint="f").cells if c.cell_type == "code"]
+            for e in tf.EDITIONS}
+    assert code["public"] == code["instructor"], "the editions could not share the execution cache"
+
+
+def test_for_edition_leaves_its_input_alone():
+    src = solution(LESSONS[0])
+    before = nbformat.writes(src)
+    tf.for_edition(src, "public", fingerprint="abc")
+    assert nbformat.writes(src) == before
+
+
+def test_for_edition_refuses_an_unknown_edition():
+    with pytest.raises(ValueError, match="edition must be one of"):
+        tf.for_edition(solution(LESSONS[0]), "student")
+
+
+def test_mark_schemes_are_dropped_in_public_and_folded_for_instructors():
+    cell = nbformat.v4.new_markdown_cell(
+        "Explain it.\n=== BEGIN MARK SCHEME ===\nOne point per idea.\n=== END MARK SCHEME ===",
+        metadata={"nbgrader": {"task": True, "grade": True, "solution": False, "points": 2}})
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    public = tf.for_edition(nb, "public").cells[0].source
+    instructor = tf.for_edition(nb, "instructor").cells[0].source
+    assert "One point per idea" not in public and "MARK SCHEME" not in public
+    assert "One point per idea" in instructor and ":class: dropdown" in instructor
+
+
+def test_the_fingerprint_cell_changes_the_code_and_shows_nothing():
+    a, b = tf.fingerprint_cell("aaa"), tf.fingerprint_cell("bbb")
+    assert a.source != b.source
+    assert "remove-cell" in tags(a)
+
+
+def test_md_with_fingerprint_puts_a_hidden_cell_after_the_front_matter():
+    page = "---\nkernelspec:\n  name: python3\n---\n\n# Title\n"
+    out = build.md_with_fingerprint(page, "f00")
+    assert out.startswith("---\nkernelspec:\n  name: python3\n---\n\n```{code-cell} ipython3\n:tags: [remove-cell]")
+    assert "# lrlab sources: f00" in out and out.endswith("# Title\n")
+    with pytest.raises(ValueError, match="front matter"):
+        build.md_with_fingerprint("# no front matter\n", "f00")
+
+
+def test_fingerprint_follows_the_package_sources(tmp_path):
+    (tmp_path / "lrlab").mkdir()
+    (tmp_path / "lrlab" / "a.py").write_text("x = 1\n")
+    first = build.fingerprint(tmp_path)
+    (tmp_path / "lrlab" / "a.py").write_text("x = 2\n")
+    assert build.fingerprint(tmp_path) != first
+
+
+def test_write_if_changed_keeps_an_identical_file_untouched(tmp_path):
+    path = tmp_path / "a.txt"
+    assert build.write_if_changed(path, "same")
+    assert not build.write_if_changed(path, "same")
+    assert build.write_if_changed(path, "other") and path.read_text() == "other"
+
+
+# --------------------------------------------------------------------------- configuration and workflow (fast)
+
+def _config(edition):
+    return build.book_config(edition, lesson_pages=["01-x/01-x"], lesson_list="1. x", repo="https://github.com/o/r",
+                             branch="main", hub="https://hub.example", cache=Path("/tmp/cache"))
+
+
+def test_only_the_instructor_edition_is_labelled_and_announced():
+    public, instructor = _config("public"), _config("instructor")
+    assert "instructor" not in public["title"] and "announcement" not in public["html"]
+    assert instructor["title"].endswith("(instructor edition)")
+    assert "Do not publish" in instructor["html"]["announcement"]
+
+
+def test_the_pages_load_widgets_and_maths_from_the_book_itself():
+    sphinx = _config("public")["sphinx"]["config"]
+    assert not re.match(r"https?:|//", sphinx["mathjax_path"]), sphinx["mathjax_path"]
+    remote = [url for url in sphinx["nb_ipywidgets_js"] if re.match(r"https?:|//", url)]
+    assert not remote, f"widget JavaScript from a CDN: {remote}"
+    assert "_static" not in sphinx["html_static_path"], "JB1 adds every js/css of _static to every page"
+    assert "sphinx_thebe" not in sphinx["extensions"]
+
+
+def test_launch_buttons_open_the_student_notebooks_on_binder_and_jupyterhub():
+    config = _config("public")
+    assert config["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
+    assert config["launch_buttons"]["jupyterhub_url"] == "https://hub.example"
+    assert config["repository"]["path_to_book"] == "notebooks"
+    assert config["sphinx"]["config"]["lrlab_lesson_pages"] == ["01-x/01-x"]
+
+
+def test_remote_assets_are_found_and_local_ones_are_not():
+    page = ('<script src="_static/a.js"></script><script src="https://cdn.x/b.js"></script>'
+            '<link rel="stylesheet" href="//cdn.x/c.css"><link rel="preload" href="https://x/d.js">'
+            '<a href="https://example.org">a link is fine</a>')
+    assert lrlab_book.remote_assets(page) == ["https://cdn.x/b.js", "//cdn.x/c.css"]
+
+
+def test_the_animation_font_link_of_matplotlib_is_dropped():
+    from matplotlib._animation_data import JS_INCLUDE
+
+    assert lrlab_book.remote_assets(JS_INCLUDE), "matplotlib no longer links Font Awesome: drop the workaround"
+    assert lrlab_book.remote_assets(lrlab_book.drop_animation_font_link(JS_INCLUDE)) == []
+
+
+def test_the_pages_workflow_builds_the_public_edition_and_deploys_it():
+    flow = yaml.safe_load((ROOT / ".github" / "workflows" / "book.yml").read_text())
+    jobs = flow["jobs"]
+    steps = jobs["build"]["steps"]
+    runs = [s.get("run", "") for s in steps]
+    assert any("course.py book --edition public" in r for r in runs), runs
+    upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-pages-artifact"))
+    assert Path(upload["with"]["path"]) == (build.BUILD / "public" / "html").relative_to(ROOT)
+    deploy = jobs["deploy"]
+    assert deploy["needs"] == "build"
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert any(str(s.get("uses", "")).startswith("actions/deploy-pages") for s in deploy["steps"])
+    assert deploy["environment"]["name"] == "github-pages"
+
+
+def test_npm_lock_pins_what_package_json_asks_for():
+    wanted = json.loads((BOOK / "package.json").read_text())["dependencies"]
+    lock = json.loads((BOOK / "package-lock.json").read_text())["packages"]
+    for name, version in wanted.items():
+        assert lock[f"node_modules/{name}"]["version"] == version, f"{name}: run npm install in book/"
+    vendored = {package for package, _, _ in build.VENDOR}
+    assert vendored == set(wanted), f"book/build.py copies {sorted(vendored)}, package.json has {sorted(wanted)}"
+
+
+# --------------------------------------------------------------------------- both editions, built (slow)
+
+class _Text(HTMLParser):
+    """All text of an HTML page (scripts included), and every id, href and src."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts, self.attrs, self.ids, self.links = [], [], set(), []
+
+    def handle_starttag(self, tag, attrs):
+        for key, value in attrs:
+            if key == "id" and value:
+                self.ids.add(value)
+            if (key == "href" and tag in ("a", "link")) or (key == "src" and tag in ("img", "script")):
+                if value:
+                    self.links.append(value)
+            if key in ("alt", "title", "value", "content") and value:
+                self.attrs.append(value)
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+    def text(self) -> str:
+        """The page's text as a reader (or a copy-paste) gets it; code split into highlighted spans joins up."""
+        return "".join(self.parts) + "\n" + "\n".join(self.attrs)
+
+
+def parse(path: Path) -> _Text:
+    parser = _Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def site_text(html_dir: Path) -> dict[Path, str]:
+    """Every text file of a site: HTML as its visible text plus scripts, the rest as it is."""
+    out = {}
+    for path in html_dir.rglob("*"):
+        if not path.is_file():
+            continue
+        if path.suffix == ".html":
+            out[path] = squash(parse(path).text())
+            continue
+        try:
+            out[path] = squash(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            continue  # images and fonts
+    return out
+
+
+def words(text: str) -> str:
+    """Lower-case words and numbers of ``text``, space-separated and padded: Markdown and HTML markup gone."""
+    return " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
+
+
+def phrases(text: str, n: int = 8) -> list[str]:
+    """Every run of ``n`` consecutive words of ``text`` (the whole text if it is shorter), padded."""
+    w = words(text).split()
+    return [" " + " ".join(w[i:i + n]) + " " for i in range(max(len(w) - n + 1, 1))] if len(w) >= 5 else []
+
+
+def secrets(lesson) -> dict[str, list]:
+    """What only instructors may see of a lesson, minus anything learners see anyway.
+
+    ``solution``: the lines inside BEGIN/END SOLUTION and ``hidden``: the lines
+    inside the hidden tests (compared as code: whitespace-normalised lines of 12+
+    characters); ``model``: the model answers and mark schemes, sentence by
+    sentence, each as its runs of 8 words (Markdown is rendered on the page, so
+    words are compared, not characters). Whatever also occurs in the released
+    student notebook (e.g. ``return None`` quoted in a prompt) is public.
+    """
+    src, student = solution(lesson), "\n".join(c.source for c in released(lesson).cells)
+    public_code, public_words = squash(student), words(student)
+    code = {"solution": [], "hidden": []}
+    prose = []
+    for cell in src.cells:
+        role = tf.role(cell)
+        if role == "answer":
+            code["solution"] += tf.region(cell.source, SOLUTION).splitlines()
+        elif role == "tests":
+            code["hidden"] += tf.region(cell.source, HIDDEN_TESTS).splitlines()
+        elif role == "written":
+            prose += re.split(r"(?<=[.!?])\s+", cell.source)
+        elif role == "task":
+            prose += re.split(r"(?<=[.!?])\s+", tf.region(cell.source, MARK_SCHEME))
+    out = {kind: [s for s in (squash(line) for line in lines) if len(s) >= 12 and s not in public_code]
+           for kind, lines in code.items()}
+    out["model"] = [p for p in ([x for x in phrases(sentence) if x not in public_words] for sentence in prose) if p]
+    return out
+
+
+def site_words(texts: dict[Path, str]) -> dict[Path, str]:
+    return {path: words(text) for path, text in texts.items()}
+
+
+def leaks(texts: dict[Path, str], lines: list[str], html_dir: Path) -> list[str]:
+    """``path: line`` for every secret code line found in a file of the site."""
+    return [f"{path.relative_to(html_dir)}: {line[:70]}" for line in lines for path, text in texts.items()
+            if line in text]
+
+
+def prose_leaks(texts: dict[Path, str], sentences: list[list[str]], html_dir: Path) -> list[str]:
+    """``path: phrase`` for every secret sentence of which some 8-word run is in a file of the site."""
+    found = []
+    for path, text in site_words(texts).items():
+        for runs in sentences:
+            hit = next((run for run in runs if run in text), None)
+            if hit:
+                found.append(f"{path.relative_to(html_dir)}: ...{hit.strip()}...")
+    return found
+
+
+@pytest.fixture(scope="module")
+def built():
+    """Both editions, built with book/build.py (each as its own command; warnings are errors)."""
+    out = {}
+    for edition in tf.EDITIONS:
+        proc = subprocess.run([sys.executable, str(BOOK / "build.py"), "--edition", edition],
+                              cwd=ROOT, capture_output=True, text=True)
+        assert proc.returncode == 0, f"{edition} edition failed to build:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+        out[edition] = build.BUILD / edition
+    return out
+
+
+EDITION = pytest.mark.parametrize("edition", tf.EDITIONS)
+
+
+def executed(out: Path) -> dict[str, nbformat.NotebookNode]:
+    """The notebooks as executed during the build, by page name."""
+    folder = out / "jupyter_execute"
+    return {p.relative_to(folder).with_suffix("").as_posix(): nbformat.read(p, as_version=4)
+            for p in folder.rglob("*.ipynb")}
+
+
+@pytest.mark.slow
+@EDITION
+def test_every_lesson_page_exists_with_its_figures(built, edition):
+    out = built[edition]
+    notebooks = executed(out)
+    for lesson in LESSONS:
+        page = out / "html" / lesson / f"{lesson}.html"
+        assert page.is_file(), f"{edition}: no page for {lesson}"
+        parsed = parse(page)
+        images = [src for src in parsed.links if src.endswith((".png", ".svg", ".jpg"))
+                  and "_static" not in src]
+        nb = notebooks[f"{lesson}/{lesson}"]
+        figures = sum(1 for c in nb.cells if c.cell_type == "code" and "remove-output" not in tags(c)
+                      and "remove-cell" not in tags(c) for o in c.get("outputs", [])
+                      if "image/png" in o.get("data", {})
+                      and "application/vnd.jupyter.widget-view+json" not in o.get("data", {}))
+        assert figures >= 1, f"{lesson}: the executed lesson has no figure"
+        assert len(images) == figures, f"{edition} {lesson}: {figures} figures executed, {len(images)} on the page"
+        missing = [src for src in images if not (page.parent / unquote(src)).is_file()]
+        assert not missing, f"{edition} {lesson}: images not in the site: {missing}"
+
+
+@pytest.mark.slow
+@EDITION
+def test_no_cell_of_any_page_produced_an_error(built, edition):
+    for name, nb in executed(built[edition]).items():
+        errors = [(i, o.get("ename")) for i, c in enumerate(nb.cells) if c.cell_type == "code"
+                  for o in c.outputs if o.output_type == "error"]
+        assert not errors, f"{edition} {name}: error outputs in cells {errors}"
+    for page in (built[edition] / "html").rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "Traceback (most recent call last)" not in text, f"{page.name} shows a traceback"
+
+
+@pytest.mark.slow
+@EDITION
+def test_every_internal_link_resolves(built, edition):
+    html_dir = built[edition] / "html"
+    pages = [p for p in html_dir.rglob("*.html") if "_static" not in p.relative_to(html_dir).parts]  # not theme templates
+    ids = {page: parse(page).ids for page in pages}
+    broken = []
+    for page in ids:
+        for link in parse(page).links:
+            parts = urlsplit(link)
+            if parts.scheme or link.startswith(("//", "mailto:", "javascript:")):
+                continue
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if not target.exists():
+                broken.append(f"{page.relative_to(html_dir)} -> {link}")
+            elif parts.fragment and target.suffix == ".html" and parts.fragment not in ids.get(target, set()):
+                broken.append(f"{page.relative_to(html_dir)} -> {link} (no such anchor)")
+    assert not broken, "broken links:\n" + "\n".join(broken[:30])
+
+
+@pytest.mark.slow
+@EDITION
+def test_no_page_needs_a_cdn(built, edition):
+    found = {str(p.relative_to(built[edition])): lrlab_book.remote_assets(p.read_text(encoding="utf-8"))
+             for p in (built[edition] / "html").rglob("*.html")}
+    assert not {k: v for k, v in found.items() if v}, f"remote scripts or stylesheets: {found}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_public_site_holds_no_solution_hidden_test_or_model_answer(built, lesson):
+    html_dir = built["public"] / "html"
+    secret = secrets(lesson)
+    assert secret["solution"] and secret["model"], f"{lesson}: nothing secret found: the check would be empty"
+    texts = site_text(html_dir)
+    found = leaks(texts, secret["solution"] + secret["hidden"], html_dir) + prose_leaks(texts, secret["model"], html_dir)
+    assert not found, "in the public edition:\n" + "\n".join(found[:20])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_instructor_site_has_solutions_and_model_answers_but_no_hidden_test(built, lesson):
+    html_dir = built["instructor"] / "html"
+    texts = site_text(html_dir)
+    secret = secrets(lesson)
+    missing = [line for line in secret["solution"] if not any(line in text for text in texts.values())]
+    all_words = " ".join(site_words(texts).values())
+    missing += [runs[0] for runs in secret["model"] if not any(run in all_words for run in runs)]
+    assert not missing, ("solution or model-answer text missing from the instructor edition (so the public "
+                         f"check could not see it either): {missing[:5]}")
+    found = leaks(texts, secret["hidden"], html_dir)
+    assert not found, "hidden tests in the instructor edition:\n" + "\n".join(found[:20])
+
+
+@pytest.mark.slow
+@EDITION
+def test_launch_buttons_are_on_lesson_pages_only(built, edition):
+    html_dir = built[edition] / "html"
+    for lesson in LESSONS:
+        links = parse(html_dir / lesson / f"{lesson}.html").links
+        binder = [u for u in links if u.startswith("https://mybinder.org/v2/gh/")]
+        hub = [u for u in links if "/hub/user-redirect/git-pull?" in u]
+        assert binder and f"urlpath=lab/tree/notebooks/{lesson}/{lesson}.ipynb" in binder[0], binder
+        assert hub and f"notebooks/{lesson}/{lesson}.ipynb" in unquote(hub[0]), hub
+    for page in ("intro.html", "quick-reference.html", "errata.html"):
+        links = parse(html_dir / page).links
+        assert not [u for u in links if "mybinder.org/v2/" in u or "git-pull" in u], f"launch buttons on {page}"
+
+
+def _widget_views(page: Path) -> int:
+    return page.read_text(encoding="utf-8").count('type="application/vnd.jupyter.widget-view+json"')
+
+
+@pytest.mark.slow
+@EDITION
+def test_pages_render_figures_maths_and_widgets_in_chromium_offline(built, edition):
+    html_dir = built[edition] / "html"
+    pages = [f"{lesson}/{lesson}.html" for lesson in LESSONS] + ["intro.html", "quick-reference.html", "errata.html"]
+    shots = build.BUILD / "screenshots" / edition
+    proc = subprocess.run([sys.executable, str(ROOT / "tests" / "book_browser.py"), str(html_dir), str(shots), *pages],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, f"the browser check failed:\n{proc.stderr[-3000:]}"
+    results = json.loads(proc.stdout)
+    assert results[0]["blocked"] == [], f"pages tried to reach the network: {results[0]['blocked']}"
+    assert results[0]["failed"] == [], f"missing files: {results[0]['failed']}"
+    widget_pages = animations = 0
+    for r in results:
+        name = r["page"]
+        assert r["page_errors"] == [], f"{name}: JavaScript errors {r['page_errors']}"
+        assert r["images_loaded"] == r["images"], f"{name}: {r['images_loaded']} of {r['images']} images shown"
+        assert r["maths_rendered"] == r["maths"], f"{name}: {r['maths_rendered']} of {r['maths']} formulas rendered"
+        views = _widget_views(html_dir / name)
+        assert r["widgets_rendered"] == views, f"{name}: {r['widgets_rendered']} of {views} widgets rendered"
+        assert r["control_figures_loaded"] == r["controls"], f"{name}: an lrlab control shows no figure"
+        assert r["animations_played"] == r["animations"], f"{name}: a recorded animation does not play"
+        animations += r["animations"]
+        widget_pages += views > 0
+    lessons = {r["page"]: r for r in results[:len(LESSONS)]}
+    assert all(r["images"] > 0 and r["maths"] > 0 for r in lessons.values()), "a lesson page without figure or maths"
+    assert widget_pages, "no page with a widget was checked"
+    assert animations, "no recorded animation was checked"
