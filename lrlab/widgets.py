@@ -386,6 +386,17 @@ def _loss_bottom(losses, top) -> float:
     return 10.0 ** max(exponent, -300)
 
 
+
+def _loss_per_step_axis(ax, canvas):
+    """Style ``ax`` as the controls' "loss after each step" panel; returns its moving bottom note."""
+    ax.set_yscale("log")
+    _log_axis(ax.yaxis)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss (log scale)")
+    ax.set_title("Loss after each step")
+    _legend(ax, loc="upper right")
+    return canvas.moving(_bottom_note(ax))
+
 def _bottom_note(ax):
     """The remark shown when some loss is 0 (or below 1e-300) and sits on the axis' bottom edge."""
     return ax.text(0.98, 0.03, "losses of 0 are drawn on the bottom edge", transform=ax.transAxes,
@@ -486,13 +497,7 @@ class LRExplorer(_Control):
         loss = canvas.moving(right.plot([], [], color=plots.PALETTE[5], lw=1.8, label="loss")[0])
         blowup = canvas.moving(right.plot([], [], "x", color=plots.VERDICT_COLOURS["too large"], ms=10,
                                           mew=2.5, label="diverged")[0])
-        right.set_yscale("log")
-        _log_axis(right.yaxis)
-        right.set_xlabel("step")
-        right.set_ylabel("loss (log scale)")
-        right.set_title("Loss after each step")
-        _legend(right, loc="upper right")
-        zero = canvas.moving(_bottom_note(right))
+        zero = _loss_per_step_axis(right, canvas)
         return {"canvas": canvas, "left": left, "right": right, "curve": curve, "path": path,
                 "start": start, "loss": loss, "blowup": blowup, "zero": zero, "layout": None}
 
@@ -935,13 +940,7 @@ class OptimizerRace(_Control):
             losses[racer] = canvas.moving(right.plot([], [], ls=ls, color=colour, lw=1.8, label=racer)[0])
             blowups[racer] = canvas.moving(right.plot([], [], "x", color=colour, ms=10, mew=2.5)[0])
         left.legend(loc="lower right", fontsize="small", framealpha=0.9)
-        right.set_yscale("log")
-        _log_axis(right.yaxis)
-        right.set_xlabel("step")
-        right.set_ylabel("loss (log scale)")
-        right.set_title("Loss after each step")
-        _legend(right, loc="upper right")
-        zero = canvas.moving(_bottom_note(right))
+        zero = _loss_per_step_axis(right, canvas)
         art.update(problem=name, left=left, right=right, paths=paths, ends=ends, losses=losses,
                    blowups=blowups, zero=zero, limits=None)
         canvas.invalidate()
