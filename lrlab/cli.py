@@ -1,0 +1,90 @@
+"""The ``lrlab`` command: one sub-command per task, each in its own small function.
+
+    lrlab grade SUBMISSIONS [--lesson NAME ...] [options]   grade a class (instructors)
+
+``lrlab grade --help`` lists the options. A new sub-command is a function
+``_cmd_<name>(args)`` plus its parser in ``_parser()``.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _positive(kind):
+    def parse(text):
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+        return value
+    return parse
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lrlab", description="Tools for the lrlab course.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    g = sub.add_parser(
+        "grade", help="grade a class's submissions with nbgrader, safely",
+        description="Grade every submission in SUBMISSIONS: nbgrader's autograder, with each student's code "
+                    "confined and limited, in parallel. Writes grades.csv, summary.txt, summary.png and "
+                    "feedback/<lesson>/<student>.html to the output folder, and the scores to the course "
+                    "gradebook (for formgrader). Exit code 0: all graded; 1: something needs your attention "
+                    "(listed in summary.txt); 2: bad arguments; 130: interrupted (run again to continue).")
+    g.add_argument("submissions", type=Path,
+                   help="folder of submissions: nbgrader's submitted/<student>/<lesson>/<lesson>.ipynb, or "
+                        "plain <student>.ipynb files (with --lesson), or <lesson>/<student>.ipynb")
+    g.add_argument("--lesson", action="append", dest="lessons", metavar="NAME",
+                   help="lesson folder name in solutions/ (repeat for several; default: read from the folders)")
+    g.add_argument("--course", type=Path, default=Path("."),
+                   help="the course folder, with nbgrader_config.py and solutions/ (default: here)")
+    g.add_argument("--out", type=Path, help="output folder (default: COURSE/grades)")
+    g.add_argument("--workers", type=_positive(int), help="students graded at once (default: CPU count)")
+    g.add_argument("--cell-timeout", type=_positive(float), default=30.0, metavar="S",
+                   help="seconds per cell before it is interrupted (default 30)")
+    g.add_argument("--notebook-timeout", type=_positive(float), default=300.0, metavar="S",
+                   help="seconds per notebook before the student is marked not graded (default 300)")
+    g.add_argument("--memory", type=_positive(int), default=2048, metavar="MB",
+                   help="address space per process of student code (default 2048)")
+    g.add_argument("--processes", type=_positive(int), default=64, metavar="N",
+                   help="processes and threads student code may run at once (default 64)")
+    g.add_argument("--output-mb", type=_positive(float), default=1.0, metavar="MB",
+                   help="output kept per cell (default 1)")
+    g.add_argument("--figures", action="store_true",
+                   help="draw the notebooks' figures (for formgrader and feedback); slower, scores are the same")
+    g.add_argument("--no-sandbox", action="store_true",
+                   help="only resource limits: student code runs as you, with your files and the network")
+    g.add_argument("--regrade", action="store_true", help="grade everyone again, even unchanged submissions")
+    g.add_argument("--quiet", action="store_true", help="no progress bar and no summary on the terminal")
+    return parser
+
+
+def _cmd_grade(args) -> int:
+    from .grading.autograde import Limits
+    from .grading.run import grade
+
+    limits = Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                    memory_mb=args.memory, processes=args.processes, output_mb=args.output_mb)
+    try:
+        result = grade(args.submissions, course=args.course, lessons=args.lessons, out=args.out,
+                       workers=args.workers, limits=limits, sandbox_mode="none" if args.no_sandbox else "auto",
+                       regrade=args.regrade, progress=not args.quiet, figures=args.figures)
+    except (FileNotFoundError, ValueError, RuntimeError) as err:
+        print(f"lrlab grade: {err}", file=sys.stderr)
+        return 2
+    if not args.quiet and result.summary:
+        print(result.summary)
+    if result.out is not None and result.exit_code != 130:
+        print(f"lrlab grade: {result.graded} graded, {result.needs_manual} need manual grading, "
+              f"{result.not_graded} not graded ({result.skipped} kept from an earlier run) in "
+              f"{result.seconds:.0f} s; see {result.out}/summary.txt", file=sys.stderr)
+    return result.exit_code
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    return {"grade": _cmd_grade}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
