@@ -72,6 +72,9 @@ def _cmd_grade(args) -> int:
     except (FileNotFoundError, ValueError, RuntimeError) as err:
         print(f"lrlab grade: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # before grading started: nothing to keep
+        print("lrlab grade: interrupted", file=sys.stderr)
+        return 130
     if not args.quiet and result.summary:
         print(result.summary)
     if result.out is not None and result.exit_code != 130:

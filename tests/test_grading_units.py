@@ -327,3 +327,13 @@ def test_a_missing_submissions_folder_exits_with_2(tmp_path, course, capsys):
     code = main(["grade", str(tmp_path / "nowhere"), "--course", str(course), "--lesson", tiny.NAME,
                  "--out", str(tmp_path / "out"), "--quiet"])
     assert code == 2 and "no folder" in capsys.readouterr().err
+
+
+def test_a_python_path_that_holds_the_course_is_never_shown_to_student_code(tmp_path, monkeypatch):
+    from lrlab.grading.kernels import python_paths
+
+    course = tmp_path / "course"
+    (course / "solutions").mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    shown = python_paths(private=[course])
+    assert str(tmp_path) not in shown and str(course) not in shown and any("lrlab" in p for p in shown)

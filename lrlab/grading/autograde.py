@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import signal
 import tempfile
 import time
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from . import feedback as fb
 from . import speedups
 from .execute import ExecutionContext, GuardedExecute
 from .intake import Submission, inspect
-from .kernels import UID_BASE, KernelFactory, kill_uid, start_zygote
+from .kernels import UID_BASE, KernelFactory, kill_uid, start_zygote, stop_kernel
 from .lesson import Lesson, course_config, source_folder
 from .results import GRADED, MANUAL, NOT_GRADED, ResultStore, atomic_write
 
@@ -96,6 +95,12 @@ def _describe_events(events) -> tuple[list[str], list[str]]:
         elif kind == "guard-error":
             flags.append(f"the grader's guard could not run after cell {where}: {what}")
     return flags, notes
+
+
+def _not_the_students_doing(ctx: ExecutionContext) -> bool:
+    failure = ctx.failure
+    return failure is not None and (failure.kind == "startup" or
+                                    (failure.kind == "kernel died" and "SIGKILL" in failure.reason))
 
 
 class StudentGrader:
@@ -192,15 +197,16 @@ class StudentGrader:
         shutil.rmtree(self.workdir / "stage" / sub.key, ignore_errors=True)
 
     def kill_kernels(self) -> None:
-        """Kill every kernel of this worker now (from a signal handler: only system calls)."""
+        """Kill every kernel of this worker now (from a signal handler)."""
         kernels = list(self.ahead.values()) + ([self.current] if self.current is not None else [])
         for kernel in kernels:
-            for pid in (kernel.init_pid(), getattr(kernel.km.provisioner, "pid", None)):
-                if pid:
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except OSError:
-                        pass
+            stop_kernel(kernel, wait=0.5)
+            process = getattr(kernel.km.provisioner, "process", None) if kernel.km.provisioner else None
+            if process is not None and process.poll() is None:
+                try:
+                    process.kill()
+                except OSError:
+                    pass
             if kernel.uid is not None:
                 kill_uid(kernel.uid)
 
@@ -231,28 +237,22 @@ class StudentGrader:
             return self._finish(result, NOT_GRADED, shape.fatal, t0, lesson)
         result["flags"] += shape.flags
         result["notes"] += shape.notes
-        self.launch(sub)
-        if next_sub is not None:
-            self.launch(next_sub)
-        kernel = self.current = self.ahead.pop(sub.key)
-        ctx = ExecutionContext(kernel=kernel, plan=lesson.plan, cell_timeout=self.limits.cell_timeout,
-                               notebook_timeout=self.limits.notebook_timeout,
-                               output_bytes=int(self.limits.output_mb * 1e6),
-                               interrupt_grace=self.limits.interrupt_grace)
-        capture = _Capture()
-        try:
-            graded_nb = self._autograde(sub, ctx, capture, shape.repaired)
-        finally:
-            self.current = None
-            run_sync(self.factory.dispose)(kernel)
-            shutil.rmtree(self.workdir / "stage" / sub.key, ignore_errors=True)
-        result["timing"] = {"autograde_s": round(time.monotonic() - t0, 3)}
+        for attempt in (1, 2):
+            ctx, capture, graded_nb = self._run_kernel(sub, next_sub, lesson, shape)
+            if attempt == 1 and _not_the_students_doing(ctx):
+                # A kernel that never started, or was SIGKILLed from outside (student code cannot
+                # SIGKILL its own kernel, the PID 1 of its namespace): grade once more, on a new one.
+                result["notes"].append(f"graded a second time: {ctx.failure.reason}")
+                continue
+            break
+        result["timing"] = {"autograde_s": round(time.monotonic() - t0, 3), "attempts": attempt}
         flags, notes = _describe_events(ctx.events)
         result["flags"] += flags
         result["notes"] += notes
         if ctx.failure is not None or graded_nb is None:
             reason = ctx.failure.reason if ctx.failure else self._nbgrader_error(capture)
-            result["retry"] = ctx.failure is not None and ctx.failure.kind == "startup"
+            result["retry"] = _not_the_students_doing(ctx)
+            shutil.rmtree(self.workdir / "stage" / sub.key, ignore_errors=True)
             return self._finish(result, NOT_GRADED, reason, t0, lesson)
         scores = self._scores(sub)
         result["scores"] = {gid: {"score": s, "max": m, "kind": lesson.cells[gid].kind}
@@ -271,7 +271,26 @@ class StudentGrader:
             result["flags"].append(f"feedback withheld: {err}")
             reason = "; ".join(result["flags"])
         notebook = (self.root / "autograded" / sub.student / sub.lesson / f"{sub.lesson}.ipynb").read_bytes()
+        shutil.rmtree(self.workdir / "stage" / sub.key, ignore_errors=True)
         return self._finish(result, status, reason, t0, lesson, notebook)
+
+    def _run_kernel(self, sub, next_sub, lesson, shape):
+        """One attempt: the student's kernel (launched ahead, or now), nbgrader's Autograde, clean-up."""
+        self.launch(sub)
+        if next_sub is not None:
+            self.launch(next_sub)
+        kernel = self.current = self.ahead.pop(sub.key)
+        ctx = ExecutionContext(kernel=kernel, plan=lesson.plan, cell_timeout=self.limits.cell_timeout,
+                               notebook_timeout=self.limits.notebook_timeout,
+                               output_bytes=int(self.limits.output_mb * 1e6),
+                               interrupt_grace=self.limits.interrupt_grace)
+        capture = _Capture()
+        try:
+            graded_nb = self._autograde(sub, ctx, capture, shape.repaired)
+        finally:
+            self.current = None
+            run_sync(self.factory.dispose)(kernel)
+        return ctx, capture, graded_nb
 
     def _finish(self, result, status, reason, t0, lesson, notebook=None) -> dict:
         result["status"], result["reason"] = status, reason or ""

@@ -71,12 +71,6 @@ class Kernel:
     slot: int
     info: dict = field(default_factory=dict)
 
-    def init_pid(self) -> int | None:
-        try:
-            return int((self.folder / "init.pid").read_text())
-        except (OSError, ValueError):
-            return None
-
     def exit_status(self) -> str | None:
         """How the kernel process ended, in words (None while it runs)."""
         proc = getattr(self.km.provisioner, "process", None)
@@ -93,8 +87,12 @@ class Kernel:
         return f"exited with code {code}"
 
 
-def python_paths() -> list[str]:
-    """Folders the kernel's Python needs: the installation, the environment and editable packages."""
+def python_paths(private=()) -> list[str]:
+    """Folders the kernel's Python needs: the installation, the environment and editable packages.
+
+    A folder that is one of ``private`` (the course, the output folder) or holds one of them is left
+    out, whatever ``sys.path`` says: binding it would show the student the course.
+    """
     paths = {sys.base_prefix, sys.prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):
         paths.add(sysconfig.get_paths()[key])
@@ -107,7 +105,9 @@ def python_paths() -> list[str]:
         spec = importlib.util.find_spec(name)
         if spec and spec.submodule_search_locations:
             paths.update(spec.submodule_search_locations)
-    return sorted(os.path.realpath(p) for p in paths if os.path.exists(p))
+    hidden = [os.path.realpath(p) for p in private]
+    found = {os.path.realpath(p) for p in paths if os.path.exists(p)}
+    return sorted(p for p in found if not any(h == p or h.startswith(p.rstrip("/") + "/") for h in hidden))
 
 
 def matplotlib_font_cache() -> str | None:
@@ -208,10 +208,14 @@ class KernelFactory:
                       launched=time.monotonic(), slot=slot)
 
     async def dispose(self, kernel: Kernel) -> None:
-        """Kill the kernel and everything it started; remove its folder; free its slot."""
-        init = kernel.init_pid()
-        if init:
-            _kill(init)
+        """Kill the kernel and everything it started; remove its folder; free its slot.
+
+        Processes are only ever signalled through handles that cannot point to a recycled PID:
+        the supervisor (our child, or a pidfd) kills the kernel, its own child, on SIGTERM; the
+        kernel's PID namespace takes every process it started with it; in root mode whatever
+        is left under the kernel's uid (which nothing else uses) is killed through pidfds.
+        """
+        stop_kernel(kernel)
         try:
             await asyncio.wait_for(kernel.km.shutdown_kernel(now=True), 10)
         except Exception:  # already dead, or never fully started
@@ -230,24 +234,42 @@ class KernelFactory:
         self._free.append(kernel.slot)
 
 
-def _kill(pid: int) -> None:
+def stop_kernel(kernel: Kernel, wait: float = 2.0) -> None:
+    """Ask the kernel's supervisor to kill the kernel (SIGTERM), and wait a moment for it to go."""
+    process = getattr(kernel.km.provisioner, "process", None) if kernel.km.provisioner else None
+    if process is None or process.poll() is not None:
+        return
     try:
-        os.kill(pid, signal.SIGKILL)
+        process.send_signal(signal.SIGTERM)
     except OSError:
-        pass
+        return
+    deadline = time.monotonic() + wait
+    while process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 def kill_uid(uid: int) -> int:
-    """SIGKILL every process of ``uid`` (a uid only sandboxed kernels use); returns how many."""
+    """SIGKILL every process of ``uid`` (a uid only sandboxed kernels use); returns how many.
+
+    Each process is pinned with a pidfd before its owner is checked, so a PID recycled in the
+    meantime can never be hit.
+    """
     killed = 0
     for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if os.stat(f"/proc/{entry}").st_uid == uid:
-                    os.kill(int(entry), signal.SIGKILL)
-                    killed += 1
-            except OSError:
-                pass
+        if not entry.isdigit():
+            continue
+        try:
+            fd = os.pidfd_open(int(entry))
+        except OSError:
+            continue
+        try:
+            if os.stat(f"/proc/{entry}").st_uid == uid:
+                signal.pidfd_send_signal(fd, signal.SIGKILL)
+                killed += 1
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
     return killed
 
 

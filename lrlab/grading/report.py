@@ -156,7 +156,7 @@ def figure(results: list[dict], lessons: dict, path: Path) -> None:
     panels = [(lesson, s) for lesson, s in panels if s]
     if not panels:
         return
-    fig, axes = plt.subplots(len(panels), 1, figsize=(9, 1.2 + 0.45 * max(len(s) for _, s in panels) * len(panels)),
+    fig, axes = plt.subplots(len(panels), 1, figsize=(9, 1.8 + 0.45 * max(len(s) for _, s in panels) * len(panels)),
                              squeeze=False, layout="constrained")
     for ax, (lesson, stats) in zip(axes[:, 0], panels):
         labels = [s["grade_id"] for s in stats]
@@ -173,7 +173,8 @@ def figure(results: list[dict], lessons: dict, path: Path) -> None:
         ax.set_xlim(0, 100)
         ax.set_xlabel("share of graded students (%)")
         ax.set_title(f"{lesson.name}: points per test cell ({n} graded students)")
-        ax.legend(loc="lower right", fontsize="small")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.3 / max(len(stats), 1)), ncol=3,
+                  fontsize="small", frameon=False)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
     plt.close(fig)

@@ -133,6 +133,24 @@ def grade(submissions: Path, *, course: Path = Path("."), lessons: list[str] | N
 
 def _grade(submissions, course, lessons, out, private, scratch, workers, limits, sandbox_mode, regrade, progress,
            log, t0, figures, memory):
+    # SIGINT/SIGTERM only set a flag that the main loop checks: an exception raised from a signal
+    # handler can land in a weakref callback or a destructor, where Python swallows it
+    requested = []
+
+    def interrupt(signum, frame):
+        requested.append(signum)
+
+    old = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return _grade_with(requested, submissions, course, lessons, out, private, scratch, workers, limits,
+                           sandbox_mode, regrade, progress, log, t0, figures, memory)
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def _grade_with(requested, submissions, course, lessons, out, private, scratch, workers, limits, sandbox_mode,
+                regrade, progress, log, t0, figures, memory):
     mode = sandbox.probe_mode() if sandbox_mode == "auto" else sandbox_mode
     enforced = sandbox.describe(mode, limits.for_sandbox())
     log(f"lrlab grade: sandbox mode '{mode}'" + ("" if mode != "none" else
@@ -172,7 +190,7 @@ def _grade(submissions, course, lessons, out, private, scratch, workers, limits,
             bar.counts[store.read(sub.lesson, sub.student)["status"]] += 1
     bar.draw()
     font_cache = matplotlib_font_cache()
-    ro_paths = python_paths()
+    ro_paths = python_paths(private=[course.resolve(), out])
     master_db = master / "gradebook.db"
 
     def setup(index):
@@ -196,14 +214,6 @@ def _grade(submissions, course, lessons, out, private, scratch, workers, limits,
         book.merge(result)
         bar.update(**{NOT_GRADED: 1})
 
-    # SIGINT/SIGTERM only set a flag that the main loop checks: an exception raised from a signal
-    # handler can land in a weakref callback or a destructor, where Python swallows it
-    requested = []
-
-    def interrupt(signum, frame):
-        requested.append(signum)
-
-    old = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     pool = Pool(workers, setup)
     interrupted = False
 
@@ -212,13 +222,13 @@ def _grade(submissions, course, lessons, out, private, scratch, workers, limits,
             f.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {message}\n")
 
     try:
+        if requested:
+            raise Stopped()
         if todo:
             pool.run(todo, on_done, on_crash, log=note, should_stop=lambda: bool(requested))
     except (Stopped, KeyboardInterrupt):
         interrupted = True
     finally:
-        for sig, handler in old.items():
-            signal.signal(sig, handler)
         if mode == "root":
             for uid in range(UID_BASE, UID_BASE + 3 * workers):
                 kill_uid(uid)

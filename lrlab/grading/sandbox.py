@@ -331,9 +331,14 @@ def _user_processes(uid: int) -> int:
 
 
 def _forward_signals(child: int) -> None:
+    """Pass signals on to the kernel (our own child, so its PID cannot be recycled until we reap it).
+
+    SIGTERM means "end the kernel now": it becomes SIGKILL (the kernel, PID 1 of its namespace,
+    would ignore a SIGTERM it has no handler for).
+    """
     def forward(signum, _frame):
         try:  # the kernel has a session of its own: only this process passes signals on
-            os.kill(child, signum)
+            os.kill(child, signal.SIGKILL if signum == signal.SIGTERM else signum)
         except OSError:
             pass
 

@@ -182,14 +182,16 @@ class ZygoteProcess:
         return self.returncode
 
     def send_signal(self, sig) -> None:
+        """Signal the supervisor (through its pidfd: never a recycled PID); SIGTERM kills the kernel."""
         if self.poll() is not None:
             return
-        if sig == signal.SIGKILL:
-            try:
-                with open(os.path.join(self.folder, "init.pid")) as f:
-                    os.kill(int(f.read()), signal.SIGKILL)
-            except (OSError, ValueError):
-                pass
+        if sig == signal.SIGKILL:  # let the supervisor take its kernel down first
+            signal.pidfd_send_signal(self.pidfd, signal.SIGTERM)
+            deadline = time.monotonic() + 1.0
+            while self.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.02)
+            if self.poll() is not None:
+                return
         signal.pidfd_send_signal(self.pidfd, sig)
 
     def kill(self) -> None:
