@@ -8,6 +8,13 @@ For instructors:
 
     python3 course.py generate [LESSON ...]   regenerate notebooks/ from solutions/
     python3 course.py book [--edition public|instructor|all]   build the course website
+    python3 course.py grade SUBMISSIONS [--lesson NAME]   grade a class (same as .venv/bin/lrlab grade)
+    sudo python3 course.py hub --students N   try the course on a JupyterHub on this machine
+
+For students, before handing a lesson in:
+
+    python3 course.py check [NOTEBOOK ...]    run your notebook's visible tests in a fresh kernel
+                                             (default: every lesson in my-work/)
 
 Both create a virtual environment in ``.venv/`` next to this file and install
 the course into it the first time (and again whenever ``pyproject.toml``
@@ -136,6 +143,10 @@ def main(argv=None) -> int:
     p_gen.add_argument("lessons", nargs="*", help="lesson folder names (default: all)")
     p_book = sub.add_parser("book", help="build the course website (other options go to book/build.py)")
     p_book.add_argument("--edition", choices=["public", "instructor", "all"], default="public")
+    sub.add_parser("check", add_help=False, help="self-check notebooks before submitting (default: every lesson in my-work/)")
+    sub.add_parser("grade", add_help=False, help="grade a class: lrlab grade (options: python3 course.py grade --help)")
+    sub.add_parser("hub", add_help=False, help="as root: JupyterHub on this machine with an instructor and N students "
+                               "(options: python3 course.py hub --help)")
     sub.add_parser("setup", help="only create/update .venv")
     args, extra = parser.parse_known_args(argv)
     if args.command == "lab":
@@ -150,6 +161,22 @@ def main(argv=None) -> int:
         setup()
         return subprocess.call([str(PY), str(ROOT / "book" / "build.py"), "--edition", args.edition, *extra],
                                cwd=ROOT)
+    elif args.command == "check":
+        setup()
+        if not extra:
+            extra = [str(p) for p in sorted((ROOT / "my-work").glob("*/*.ipynb"))
+                     if not p.name.startswith(".")]
+            if not extra:
+                print("[course] no lesson in my-work/ yet: run `python3 course.py lab` first, "
+                      "or give the notebook to check", file=sys.stderr)
+                return 2
+        return subprocess.call([str(BIN / "lrlab"), "check", *extra])
+    elif args.command == "grade":
+        setup()
+        return subprocess.call([str(BIN / "lrlab"), "grade", *extra])
+    elif args.command == "hub":
+        # the hub builds its own environment for user servers from the system Python (deploy/hubenv.py)
+        return subprocess.call([sys.executable, str(ROOT / "deploy" / "start_hub.py"), *extra])
     else:
         setup()
     return 0

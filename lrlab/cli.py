@@ -1,6 +1,7 @@
 """The ``lrlab`` command: one sub-command per task, each in its own small function.
 
     lrlab grade SUBMISSIONS [--lesson NAME ...] [options]   grade a class (instructors)
+    lrlab check NOTEBOOK ...                                self-check before submitting (students)
 
 ``lrlab grade --help`` lists the options. A new sub-command is a function
 ``_cmd_<name>(args)`` plus its parser in ``_parser()``.
@@ -56,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="only resource limits: student code runs as you, with your files and the network")
     g.add_argument("--regrade", action="store_true", help="grade everyone again, even unchanged submissions")
     g.add_argument("--quiet", action="store_true", help="no progress bar and no summary on the terminal")
+    sub.add_parser("check", add_help=False, help="run your notebook's visible tests in a fresh kernel before "
+                                                  "submitting (lrlab check --help)")
     return parser
 
 
@@ -85,6 +88,11 @@ def _cmd_grade(args) -> int:
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["check"]:  # the self-check has its own parser, shared with python -m lrlab.selfcheck
+        from .selfcheck import main as check_main
+
+        return check_main(argv[1:])
     args = _parser().parse_args(argv)
     return {"grade": _cmd_grade}[args.command](args)
 

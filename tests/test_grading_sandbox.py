@@ -187,4 +187,4 @@ def test_without_namespaces_the_limits_still_apply(tmp_path, secret):
 def test_without_namespaces_the_instructors_files_are_readable(tmp_path, secret):
     spec = _spec(tmp_path, "none", [], processes=200)
     found = _run([sys.executable, "-m", "lrlab.grading.sandbox"], spec, tmp_path, sys.executable, secret)
-    assert found["secret"] == "hidden tests"  # what docs/grading.md warns about
+    assert found["secret"] == "hidden tests"  # what README.md warns about (Limits on student code)

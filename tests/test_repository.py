@@ -129,3 +129,26 @@ def test_submodules_are_reachable_from_the_package():
     assert lrlab.theory.stability_limit(4.0) == 0.5
     with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
         lrlab.nonsense
+
+
+@pytest.mark.slow
+def test_check_command_runs_the_self_check_on_a_notebook(tmp_path):
+    """``python3 course.py check NOTEBOOK``: a notebook as handed out is not ready (exit 1), and says why."""
+    lesson = "02-three-learning-rates"
+    folder = tmp_path / lesson
+    folder.mkdir()
+    (folder / f"{lesson}.ipynb").write_bytes((ROOT / "notebooks" / lesson / f"{lesson}.ipynb").read_bytes())
+    proc = subprocess.run([sys.executable, str(ROOT / "course.py"), "check", str(folder / f"{lesson}.ipynb"),
+                           "--release", str(ROOT / "notebooks" / lesson / f"{lesson}.ipynb")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert re.search(r"1 gd_step\s+2\s+not answered yet", proc.stdout), proc.stdout
+    assert "Not ready yet" in proc.stdout
+
+
+@pytest.mark.parametrize("command, usage", [("grade", "usage: lrlab grade"), ("hub", "usage: start_hub.py")])
+def test_instructor_commands_hand_their_options_on(command, usage):
+    proc = subprocess.run([sys.executable, str(ROOT / "course.py"), command, "--help"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert usage in proc.stdout

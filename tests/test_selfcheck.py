@@ -255,3 +255,28 @@ def test_bad_arguments_name_the_argument(tmp_path):
         selfcheck.check_notebook(student_path(LESSON), timeout=0)
     with pytest.raises(TypeError, match="path must be a path"):
         selfcheck.check_notebook(42)
+
+
+@pytest.mark.slow
+def test_lrlab_check_console_script_says_ready_for_a_correct_notebook(tmp_path):
+    """What a student types in a terminal: the installed ``lrlab check``, exit 0 and "Ready to submit."."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    folder = tmp_path / LESSON
+    folder.mkdir()
+    nbformat.write(correct(), folder / f"{LESSON}.ipynb")
+    lrlab = Path(sys.executable).parent / "lrlab"
+    proc = subprocess.run([str(lrlab), "check", str(folder / f"{LESSON}.ipynb"), "--release", str(student_path(LESSON))],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Ready to submit." in proc.stdout
+    assert re.search(r"1 gd_step\s+2\s+passed visible tests", proc.stdout), proc.stdout
+
+
+def test_lrlab_check_names_a_missing_notebook_and_exits_2(tmp_path, capsys):
+    from lrlab.cli import main
+
+    assert main(["check", str(tmp_path / "nowhere.ipynb")]) == 2
+    assert "nowhere.ipynb" in capsys.readouterr().err

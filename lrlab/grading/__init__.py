@@ -1,4 +1,4 @@
-"""Grading a class safely on top of nbgrader: what ``lrlab grade`` runs (see ``docs/grading.md``).
+"""Grading a class safely on top of nbgrader: what ``lrlab grade`` runs (user guide: README.md, "Grading a class").
 
 One concern per module, in the order a run uses them:
 

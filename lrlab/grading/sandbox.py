@@ -174,7 +174,7 @@ def describe(mode: str, limits: dict) -> dict[str, list[str]]:
         "student starts",
         "CPU is shared: a student's kernel competes with the grader for the cores",
         "student code runs in the same Python process as the tests: the grader defeats known ways of "
-        "patching the checks (see docs/grading.md), but cannot prove a clever attack impossible",
+        "patching the checks (README.md, 'Answers that patch the checks'), but cannot prove a clever attack impossible",
     ]
     return {"enforced": enforced, "not_enforced": missing}
 
