@@ -95,6 +95,16 @@ def lab(args: argparse.Namespace, extra: list[str]) -> None:
     os.execv(cmd[0], cmd)  # replace this process: its PID is JupyterLab's
 
 
+def run_instead(cmd: list[str]) -> None:
+    """Become ``cmd`` (exec): Ctrl-C then reaches it directly, so ``lrlab grade`` can stop cleanly and
+    resume later, and the hub can remove its users, instead of being killed by a waiting parent."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name == "nt":  # no exec on Windows: wait for it
+        sys.exit(subprocess.call(cmd))
+    os.execv(cmd[0], cmd)
+
+
 def lessons() -> list[str]:
     """Lesson folders in solutions/, in course order."""
     return sorted(p.name for p in (ROOT / "solutions").iterdir() if (p / f"{p.name}.ipynb").is_file())
@@ -170,13 +180,13 @@ def main(argv=None) -> int:
                 print("[course] no lesson in my-work/ yet: run `python3 course.py lab` first, "
                       "or give the notebook to check", file=sys.stderr)
                 return 2
-        return subprocess.call([str(BIN / "lrlab"), "check", *extra])
+        run_instead([str(BIN / "lrlab"), "check", *extra])
     elif args.command == "grade":
         setup()
-        return subprocess.call([str(BIN / "lrlab"), "grade", *extra])
+        run_instead([str(BIN / "lrlab"), "grade", *extra])
     elif args.command == "hub":
         # the hub builds its own environment for user servers from the system Python (deploy/hubenv.py)
-        return subprocess.call([sys.executable, str(ROOT / "deploy" / "start_hub.py"), *extra])
+        run_instead([sys.executable, str(ROOT / "deploy" / "start_hub.py"), *extra])
     else:
         setup()
     return 0

@@ -63,6 +63,7 @@ def main(argv=None) -> int:
                      password=args.password, keep=args.keep)
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C, even when started with SIGINT ignored
     try:
         hubctl.say(f"creating {len(students) + 1} users and the exchange folder")
         hub.setup()

@@ -269,3 +269,38 @@ def _hidden_lines():
                 found.add(text)
     visible = "\n".join(c.source for c in nbformat.read(student_path(LESSON), as_version=4).cells)
     return {line for line in found if line not in visible}
+
+
+def test_course_hub_command_starts_and_ctrl_c_removes_its_users():
+    """``python3 course.py hub``, as the README says: up with an instructor and a student; Ctrl-C cleans up."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    prefix = f"lrlab-c{secrets.token_hex(2)}-"
+    proc = subprocess.Popen([sys.executable, str(ROOT / "course.py"), "hub", "--students", "1", "--port", str(port),
+                             "--prefix", prefix], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        shown = []
+        for line in proc.stdout:
+            shown.append(line)
+            if "Ctrl-C stops" in line:
+                break
+        text = "".join(shown)
+        assert f"http://127.0.0.1:{port}/" in text, text
+        made = [u.pw_name for u in pwd.getpwall() if u.pw_name.startswith(prefix)]
+        assert sorted(made) == [f"{prefix}instructor", f"{prefix}student01"], text
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(60)
+        for name in [u.pw_name for u in pwd.getpwall() if u.pw_name.startswith(prefix)]:
+            hubctl.delete_user(name)  # only if the command failed to
+    assert proc.returncode == 0
+    assert not [u.pw_name for u in pwd.getpwall() if u.pw_name.startswith(prefix)]
