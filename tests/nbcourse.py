@@ -103,6 +103,22 @@ def autograde(course: Path, lesson: str, submissions: dict) -> dict[str, dict[st
     return scores
 
 
+def hidden_lines(lesson: str) -> set[str]:
+    """Every line (12+ characters) between a lesson's HIDDEN TESTS markers that its students never see."""
+    found, inside = set(), False
+    for cell in nbformat.read(solution_path(lesson), as_version=4).cells:
+        for line in cell.source.splitlines():
+            text = line.strip()
+            if text == "### BEGIN HIDDEN TESTS":
+                inside = True
+            elif text == "### END HIDDEN TESTS":
+                inside = False
+            elif inside and len(text) >= 12:
+                found.add(text)
+    visible = "\n".join(c.source for c in nbformat.read(student_path(lesson), as_version=4).cells)
+    return {line for line in found if line not in visible}
+
+
 def restore_solutions(student_nb, solution_nb):
     """The student notebook with every answer cell (code and written) put back from the solutions."""
     nb = copy.deepcopy(student_nb)

@@ -33,7 +33,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nbcourse import grade_cells, restore_solutions, solution_path, student_path
+from nbcourse import grade_cells, hidden_lines, restore_solutions, solution_path, student_path
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = "02-three-learning-rates"
@@ -248,27 +248,12 @@ def test_student_fetches_feedback_that_shows_no_hidden_test(cycle):
     assert cycle["fetch_feedback"].returncode == 0, cycle["fetch_feedback"].stderr[-2000:]
     assert [p.name for p in cycle["feedback_files"]] == [f"{LESSON}.html"], cycle["feedback_files"]
     html = cycle["feedback_files"][0].read_text()
-    hidden = _hidden_lines()
+    hidden = hidden_lines(LESSON)
     assert not [line for line in hidden if line in html], "hidden test lines in the feedback"
 
 
 def _student(cycle, index):
     return cycle["students"][index]
-
-
-def _hidden_lines():
-    found, inside = set(), False
-    for cell in nbformat.read(solution_path(LESSON), as_version=4).cells:
-        for line in cell.source.splitlines():
-            text = line.strip()
-            if text == "### BEGIN HIDDEN TESTS":
-                inside = True
-            elif text == "### END HIDDEN TESTS":
-                inside = False
-            elif inside and len(text) >= 12:
-                found.add(text)
-    visible = "\n".join(c.source for c in nbformat.read(student_path(LESSON), as_version=4).cells)
-    return {line for line in found if line not in visible}
 
 
 def test_course_hub_command_starts_and_ctrl_c_removes_its_users():

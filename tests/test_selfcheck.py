@@ -15,7 +15,7 @@ import nbformat
 import pytest
 
 from lrlab import selfcheck
-from nbcourse import grade_cells, restore_solutions, solution_path, student_path
+from nbcourse import grade_cells, hidden_lines, restore_solutions, solution_path, student_path
 
 LESSON = "02-three-learning-rates"
 EXERCISES = ["1 gd_step", "2 train", "3 stability_limit", "4 explosion_epoch", "5 classify"]
@@ -40,23 +40,6 @@ def without(nb, grade_id):
     nb = copy.deepcopy(nb)
     nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != grade_id]
     return nb
-
-
-def hidden_lines() -> set[str]:
-    """Every non-trivial line between the HIDDEN TESTS markers of the instructor's notebook."""
-    student_text = "\n".join(c.source for c in released().cells)
-    found = set()
-    for cell in nbformat.read(solution_path(LESSON), as_version=4).cells:
-        inside = False
-        for line in cell.source.splitlines():
-            text = line.strip()
-            if text == "### BEGIN HIDDEN TESTS":
-                inside = True
-            elif text == "### END HIDDEN TESTS":
-                inside = False
-            elif inside and len(text) >= 12 and text not in student_text:
-                found.add(text)
-    return found
 
 
 SCENARIOS = {
@@ -161,7 +144,7 @@ def test_notebook_that_kills_its_kernel_fails_there_and_the_rest_is_not_checked(
 
 @pytest.mark.slow
 def test_no_hidden_test_line_appears_in_any_output(reports):
-    lines = hidden_lines()
+    lines = hidden_lines(LESSON)
     assert len(lines) >= 5, f"the lesson should have hidden tests to protect; found {len(lines)}"
     for name, (_, text) in reports.items():
         leaked = [line for line in lines if line in text]
@@ -178,7 +161,7 @@ def test_command_line_exits_1_when_not_ready_and_prints_the_table(tmp_path, caps
     assert code == 1, out
     assert re.search(r"1 gd_step\s+2\s+failed", out), out
     assert re.search(r"2 train\s+4\s+not answered yet", out), out
-    leaked = [line for line in hidden_lines() if line in out]
+    leaked = [line for line in hidden_lines(LESSON) if line in out]
     assert not leaked, leaked[:3]
 
 
