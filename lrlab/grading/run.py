@@ -35,7 +35,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import report, sandbox
+import nbformat
+
+from . import feedback, report, sandbox
 from .autograde import Limits, StudentGrader
 from .gradebook import CourseGradebook
 from .intake import Submission, discover
@@ -43,7 +45,7 @@ from .kernels import UID_BASE, kill_uid, matplotlib_font_cache, python_paths
 from .lesson import ensure_path, prepare, source_folder
 from .pool import Pool, Stopped
 from .progress import Progress
-from .results import GRADED, MANUAL, NOT_GRADED, ResultStore, is_current
+from .results import GRADED, MANUAL, NOT_GRADED, ResultStore, atomic_write, is_current
 
 GRADER_VERSION = "1"
 
@@ -59,8 +61,6 @@ class RunReport:
     summary: str = ""
     problems: list = field(default_factory=list)
     out: Path | None = None
-
-
 
 
 def _lock(folder: Path):
@@ -119,38 +119,27 @@ def grade(submissions: Path, *, course: Path = Path("."), lessons: list[str] | N
     shm = Path("/dev/shm")
     memory = Path(tempfile.mkdtemp(prefix="lrlab-grade-", dir=shm)) if shm.is_dir() and os.access(shm, os.W_OK) \
         else None
+    # SIGINT/SIGTERM only set a flag that the grading loop checks: an exception raised from a signal
+    # handler can land in a weakref callback or a destructor, where Python swallows it
+    requested = []
+    old = {sig: signal.signal(sig, lambda signum, frame: requested.append(signum))
+           for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         alias = scratch / "course"
         alias.symlink_to(course, target_is_directory=True)
-        return _grade(submissions, alias, lessons, out, private, scratch, workers, limits, sandbox_mode, regrade,
-                      progress, log, t0, figures, memory)
+        return _grade(requested, submissions, alias, lessons, out, private, scratch, workers, limits, sandbox_mode,
+                      regrade, progress, log, t0, figures, memory)
     finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
         shutil.rmtree(scratch, ignore_errors=True)
         if memory is not None:
             shutil.rmtree(memory, ignore_errors=True)
         lock.close()
 
 
-def _grade(submissions, course, lessons, out, private, scratch, workers, limits, sandbox_mode, regrade, progress,
-           log, t0, figures, memory):
-    # SIGINT/SIGTERM only set a flag that the main loop checks: an exception raised from a signal
-    # handler can land in a weakref callback or a destructor, where Python swallows it
-    requested = []
-
-    def interrupt(signum, frame):
-        requested.append(signum)
-
-    old = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        return _grade_with(requested, submissions, course, lessons, out, private, scratch, workers, limits,
-                           sandbox_mode, regrade, progress, log, t0, figures, memory)
-    finally:
-        for sig, handler in old.items():
-            signal.signal(sig, handler)
-
-
-def _grade_with(requested, submissions, course, lessons, out, private, scratch, workers, limits, sandbox_mode,
-                regrade, progress, log, t0, figures, memory):
+def _grade(requested, submissions, course, lessons, out, private, scratch, workers, limits, sandbox_mode, regrade,
+           progress, log, t0, figures, memory):
     mode = sandbox.probe_mode() if sandbox_mode == "auto" else sandbox_mode
     enforced = sandbox.describe(mode, limits.for_sandbox())
     log(f"lrlab grade: sandbox mode '{mode}'" + ("" if mode != "none" else
@@ -237,7 +226,7 @@ def _grade_with(requested, submissions, course, lessons, out, private, scratch, 
         log("interrupted: finished students are saved; run the same command again to continue")
         return RunReport(exit_code=130, seconds=time.monotonic() - t0, out=out)
     manual, comments = book.manual_entries()
-    refreshed = refresh_feedback(store, subs, info, manual, comments, feedback_dir, book, limits)
+    refreshed = refresh_feedback(store, subs, info, manual, comments, feedback_dir, book, limits, log)
     if refreshed:
         log(f"feedback of {refreshed} student(s) updated with what graders entered in formgrader")
     results = [r for r in (store.read(s.lesson, s.student) for s in subs) if r is not None]
@@ -256,12 +245,12 @@ def feedback_stamp(scores: dict, comments: dict) -> str:
     return json.dumps([scores, comments], sort_keys=True)
 
 
-def refresh_feedback(store, subs, lessons, manual, comments, feedback_dir, book, limits) -> int:
-    """Render again the feedback of students whose grades or comments changed in formgrader."""
-    import nbformat
+def refresh_feedback(store, subs, lessons, manual, comments, feedback_dir, book, limits, log) -> int:
+    """Render again the feedback of students whose grades or comments changed in formgrader.
 
-    from . import feedback
-
+    A page that would show a hidden line (a comment quoting a hidden test, say) is not written: the
+    student keeps the page they had, and the run says so.
+    """
     count = 0
     for sub in subs:
         result = store.read(sub.lesson, sub.student)
@@ -280,10 +269,9 @@ def refresh_feedback(store, subs, lessons, manual, comments, feedback_dir, book,
                                       status="" if result["status"] == GRADED else "your instructor will review it",
                                       notes=[n for n in result["notes"] if "reused names" not in n],
                                       cell_timeout=limits.cell_timeout)
-        except feedback.FeedbackLeak:
+        except feedback.FeedbackLeak as leak:
+            log(f"warning: feedback of {sub.student} ({sub.lesson}) not updated: {leak}")
             continue
-        from .results import atomic_write
-
         atomic_write(feedback_dir / sub.lesson / f"{sub.student}.html", html.encode())
         result["feedback_stamp"] = stamp
         store.write(result)
