@@ -103,6 +103,36 @@ def autograde(course: Path, lesson: str, submissions: dict) -> dict[str, dict[st
     return scores
 
 
+def learner_cells(mistakes: dict, carried) -> dict[str, str]:
+    """The answer cells of a simulated learner who makes every mistake named in ``carried``.
+
+    ``mistakes`` maps a mistake's name to ``(cells, scores)``: the answer cells it writes
+    ({grade_id: source}) and the points it leaves in the test cells it affects.
+    """
+    out = {}
+    for mistake in carried:
+        cells = mistakes[mistake][0]
+        assert not set(cells) & set(out), f"mistakes {carried} change a cell twice"
+        out.update(cells)
+    return out
+
+
+def predicted_scores(full: dict, mistakes: dict, carried) -> dict:
+    """{grade_id: points} a learner carrying these mistakes must get: full marks but where a mistake costs."""
+    out = dict(full)
+    for mistake in carried:
+        out.update(mistakes[mistake][1])
+    return out
+
+
+def error_text(course: Path, lesson: str, student: str, grade_id: str) -> str:
+    """The error messages and tracebacks nbgrader recorded in one graded cell of a student's notebook."""
+    nb = nbformat.read(course / "autograded" / student / lesson / f"{lesson}.ipynb", as_version=4)
+    cell = grade_cells(nb)[grade_id]
+    return "\n".join(o.get("evalue", "") + "".join(o.get("traceback", [])) for o in cell.outputs
+                     if o.output_type == "error")
+
+
 def hidden_lines(lesson: str) -> set[str]:
     """Every line (12+ characters) between a lesson's HIDDEN TESTS markers that its students never see."""
     found, inside = set(), False

@@ -11,8 +11,8 @@ import textwrap
 import nbformat
 import pytest
 
-from nbcourse import (answer_ids, autograde, grade_cells, make_course, solution_path, strip_markers,
-                      submission)
+from nbcourse import (answer_ids, autograde, error_text, grade_cells, learner_cells, make_course, predicted_scores,
+                      solution_path, strip_markers, submission)
 
 pytestmark = pytest.mark.slow
 
@@ -189,22 +189,6 @@ STUDENTS = {
 }
 
 
-def _changes(student):
-    out = {}
-    for mistake in STUDENTS[student]:
-        cells = MISTAKES[mistake][0]
-        assert not set(cells) & set(out), f"{student} changes a cell twice"
-        out.update(cells)
-    return out
-
-
-def _expected(student):
-    out = dict(FULL)
-    for mistake in STUDENTS[student]:
-        out.update(MISTAKES[mistake][1])
-    return out
-
-
 #: (student, grade cell, words its failure message must contain): the hint names the mistake.
 HINTS = [
     ("sign_1overa_ceil_nan", "test_ex1_gd_step", "your step moved uphill: check the sign of the update"),
@@ -251,7 +235,7 @@ def graded(tmp_path_factory, solution_nb):
     correct["written_overshoot"] = strip_markers(sol["written_overshoot"].source)
     class_ = {"correct": submission(course, LESSON, correct), "blank": submission(course, LESSON, {})}
     for student in STUDENTS:
-        class_[student] = submission(course, LESSON, {**correct, **_changes(student)})
+        class_[student] = submission(course, LESSON, {**correct, **learner_cells(MISTAKES, STUDENTS[student])})
     return autograde(course, LESSON, class_), course
 
 
@@ -293,14 +277,7 @@ def test_every_mistake_is_carried_by_exactly_one_learner():
 @pytest.mark.parametrize("student", sorted(STUDENTS))
 def test_each_mistake_gets_the_predicted_score_in_every_cell(graded, student):
     scores, _ = graded
-    assert scores[student] == _expected(student), f"{student} carries {STUDENTS[student]}"
-
-
-def _error_text(course, student, gid) -> str:
-    nb = nbformat.read(course / "autograded" / student / LESSON / f"{LESSON}.ipynb", as_version=4)
-    cell = grade_cells(nb)[gid]
-    return "\n".join(o.get("evalue", "") + "".join(o.get("traceback", [])) for o in cell.outputs
-                     if o.output_type == "error")
+    assert scores[student] == predicted_scores(FULL, MISTAKES, STUDENTS[student]), f"{student} carries {STUDENTS[student]}"
 
 
 @pytest.mark.parametrize("student, gid, case", HIDDEN_FAILURES)
@@ -308,12 +285,12 @@ def test_hard_coded_answers_pass_the_visible_example_and_fail_a_hidden_case(grad
     """Checks run in order, visible first: a failure that names a hidden case means the visible one passed."""
     scores, course = graded
     assert scores[student][gid] == 0
-    text = _error_text(course, student, gid)
+    text = error_text(course, LESSON, student, gid)
     assert f"{case}: expected" in text, f"{student}/{gid} said:\n{text[-800:]}"
 
 
 @pytest.mark.parametrize("student, gid, words", HINTS)
 def test_failure_message_names_the_mistake(graded, student, gid, words):
     _, course = graded
-    text = _error_text(course, student, gid)
+    text = error_text(course, LESSON, student, gid)
     assert words in text, f"{student}/{gid} said:\n{text[-800:]}"
