@@ -10,11 +10,9 @@ are checked too.
 """
 import textwrap
 
-import nbformat
 import pytest
 
-from nbcourse import (answer_ids, autograde, error_text, grade_cells, learner_cells, make_course, predicted_scores,
-                      solution_path, strip_markers, submission)
+from lesson_grading import LessonGrading
 
 pytestmark = pytest.mark.slow
 
@@ -34,9 +32,6 @@ POINTS = {
     "written_slow_curve": 2,
 }
 MANUAL = {"written_slow_curve"}
-AUTOGRADED_MAX = sum(p for g, p in POINTS.items() if g not in MANUAL)
-FULL = {g: (0 if g in MANUAL else p) for g, p in POINTS.items()}
-ZERO = {g: 0 for g in POINTS}
 
 
 def src(code: str) -> str:
@@ -119,7 +114,7 @@ CURVE = {
     """),
 }
 
-#: mistake -> (cells replaced in a correct submission, expected scores that differ from FULL)
+#: mistake -> (cells replaced in a correct submission, the points it leaves in the test cells it affects; every other cell keeps full marks)
 MISTAKES = {
     "ex1_inverted": ({"ex1_condition_number": KAPPA["inverted"]},
                      {"test_ex1_condition_number": 0, "test_ex1_edges": 0}),
@@ -209,76 +204,8 @@ HIDDEN_FAILURES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def solution_nb():
-    return nbformat.read(solution_path(LESSON), as_version=4)
-
-
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory, solution_nb):
-    """Grade the whole class in one autograde run; returns (scores, course directory)."""
-    course = make_course(tmp_path_factory.mktemp("lesson03"), [LESSON])
-    sol = grade_cells(solution_nb)
-    correct = {gid: strip_markers(sol[gid].source) for gid in answer_ids(solution_nb)}
-    correct["written_slow_curve"] = strip_markers(sol["written_slow_curve"].source)
-    class_ = {"correct": submission(course, LESSON, correct), "blank": submission(course, LESSON, {})}
-    for student in STUDENTS:
-        class_[student] = submission(course, LESSON, {**correct, **learner_cells(MISTAKES, STUDENTS[student])})
-    return autograde(course, LESSON, class_), course
-
-
-def test_the_lesson_has_the_designed_grade_cells_and_points(solution_nb):
-    cells = grade_cells(solution_nb)
-    graded_cells = {g: c.metadata.nbgrader.get("points") for g, c in cells.items() if c.metadata.nbgrader["grade"]}
-    assert graded_cells == POINTS
-    assert answer_ids(solution_nb) == ["ex1_condition_number", "ex2_best_fixed_rate", "ex3_contraction",
-                                       "ex4_read_curve"]
-
-
-def test_every_submission_was_graded(graded):
-    scores, _ = graded
-    everyone = {"correct", "blank", *STUDENTS}
-    assert set(scores) == everyone, f"not graded: {sorted(everyone - set(scores))}"
-
-
-def test_correct_submission_gets_every_autograded_point(graded):
-    scores, _ = graded
-    assert scores["correct"] == FULL
-    assert sum(scores["correct"].values()) == AUTOGRADED_MAX == 13
-
-
-def test_written_answer_is_left_for_the_instructor(graded):
-    scores, _ = graded
-    assert scores["correct"]["written_slow_curve"] == 0, "nbgrader must not award the manually graded cell"
-
-
-def test_blank_submission_gets_zero(graded):
-    scores, _ = graded
-    assert scores["blank"] == ZERO
-
-
-def test_every_mistake_is_carried_by_exactly_one_learner():
-    carried = [m for mistakes in STUDENTS.values() for m in mistakes]
-    assert sorted(carried) == sorted(MISTAKES)
-
-
-@pytest.mark.parametrize("student", sorted(STUDENTS))
-def test_each_mistake_gets_the_predicted_score_in_every_cell(graded, student):
-    scores, _ = graded
-    assert scores[student] == predicted_scores(FULL, MISTAKES, STUDENTS[student]), f"{student} carries {STUDENTS[student]}"
-
-
-@pytest.mark.parametrize("student, gid, case", HIDDEN_FAILURES)
-def test_wrong_answers_pass_the_visible_example_and_fail_a_hidden_case(graded, student, gid, case):
-    """Checks run in order, visible first: a failure that names a hidden case means the visible one passed."""
-    scores, course = graded
-    assert scores[student][gid] == 0
-    text = error_text(course, LESSON, student, gid)
-    assert f"{case}: expected" in text, f"{student}/{gid} said:\n{text[-800:]}"
-
-
-@pytest.mark.parametrize("student, gid, words", HINTS)
-def test_failure_message_names_the_mistake(graded, student, gid, words):
-    _, course = graded
-    text = error_text(course, LESSON, student, gid)
-    assert words in text, f"{student}/{gid} said:\n{text[-800:]}"
+class TestGrading(LessonGrading):
+    lesson = LESSON
+    answers = ["ex1_condition_number", "ex2_best_fixed_rate", "ex3_contraction", "ex4_read_curve"]
+    points, manual, autograded_max = POINTS, MANUAL, 13
+    mistakes, students, hints, hidden_failures = MISTAKES, STUDENTS, HINTS, HIDDEN_FAILURES
