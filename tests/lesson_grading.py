@@ -23,12 +23,18 @@ Class attributes a subclass sets:
 from __future__ import annotations
 
 import re
+import textwrap
 
 import nbformat
 import pytest
 
 from nbcourse import (answer_ids, autograde, error_text, grade_cells, learner_cells, make_course, predicted_scores,
                       solution_path, strip_markers, submission)
+
+
+def src(code: str) -> str:
+    """A cell's source written as an indented triple-quoted string in a test module."""
+    return textwrap.dedent(code).strip("\n")
 
 
 class LessonGrading:

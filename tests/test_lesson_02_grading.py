@@ -1,16 +1,15 @@
 """Lesson 02 graded by the real ``nbgrader autograde``: every score a submission can get is predicted.
 
-One autograde run grades a small class: a correct submission, the blank
-release, and learners who make the common mistakes (misconceptions, and
-answers hard-coded to the visible example). For each learner the score of
-every grade cell is asserted; the hints their failures print are checked too. ``gd_step`` feeds ``train`` (the exercise says to use it), so a
-wrong step also costs the values of the training loop: that is predicted too.
+This module describes the simulated class: the mistakes learners make
+(misconceptions, and answers hard-coded to the visible example), who
+carries which, and what each must cost; ``tests/lesson_grading.py`` grades
+them in one autograde run and checks every score. ``gd_step`` feeds ``train``
+(the exercise says to use it), so a wrong step also costs the values of the
+training loop: that is predicted too.
 """
-import textwrap
-
 import pytest
 
-from lesson_grading import LessonGrading
+from lesson_grading import LessonGrading, src
 
 pytestmark = pytest.mark.slow
 
@@ -30,10 +29,6 @@ POINTS = {
     "written_overshoot": 2,
 }
 MANUAL = {"written_overshoot"}
-
-
-def src(code: str) -> str:
-    return textwrap.dedent(code).strip("\n")
 
 
 # ----------------------------------------------------------------------------- wrong answers

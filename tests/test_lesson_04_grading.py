@@ -1,18 +1,15 @@
 """Lesson 04 graded by the real ``nbgrader autograde``: every score a submission can get is predicted.
 
-One autograde run grades a small class: a correct submission, the blank
-release, and learners who make the common mistakes (misconceptions, and
-answers hard-coded to the visible example). The three exercises do not call
+This module describes the simulated class: the mistakes learners make
+(misconceptions, and answers hard-coded to the visible example), who
+carries which, and what each must cost; ``tests/lesson_grading.py`` grades
+them in one autograde run and checks every score. The three exercises do not call
 each other, so one learner can carry one mistake in each of them; the score of
-every grade cell follows from that exercise's answer alone. For each learner
-the score of every grade cell is asserted, and the hints their failures print
-are checked too.
+every grade cell follows from that exercise's answer alone.
 """
-import textwrap
-
 import pytest
 
-from lesson_grading import LessonGrading
+from lesson_grading import LessonGrading, src
 
 pytestmark = pytest.mark.slow
 
@@ -29,10 +26,6 @@ POINTS = {
     "written_minimum": 2,
 }
 MANUAL = {"written_minimum"}
-
-
-def src(code: str) -> str:
-    return textwrap.dedent(code).strip("\n")
 
 
 # ----------------------------------------------------------------------------- wrong answers
