@@ -57,18 +57,38 @@ def _parser() -> argparse.ArgumentParser:
                    help="only resource limits: student code runs as you, with your files and the network")
     g.add_argument("--regrade", action="store_true", help="grade everyone again, even unchanged submissions")
     g.add_argument("--quiet", action="store_true", help="no progress bar and no summary on the terminal")
+    e = sub.add_parser(
+        "export", help="write the grades as a CSV that Canvas or Moodle imports",
+        description="Write grades.csv (from lrlab grade, with formgrader's manual scores) as the CSV a "
+                    "learning-management system imports. Students who were not graded, or who need manual "
+                    "grading, are left blank (never 0) and listed. Exit code 0: every student has a score; "
+                    "1: some cells were left blank or some students are not in the roster (listed); 2: bad "
+                    "arguments or files.")
+    e.add_argument("--to", required=True, choices=["canvas", "moodle"], help="the LMS to import into")
+    e.add_argument("--grades", type=Path, default=Path("grades") / "grades.csv",
+                   help="the grades.csv of lrlab grade (default: grades/grades.csv)")
+    e.add_argument("--roster", type=Path, help="CSV with a 'student' column (the ids lrlab grade used) and the "
+                                               "LMS identities: name, canvas_id, sis_user_id, sis_login_id, "
+                                               "section (Canvas) or email, username, idnumber (Moodle)")
+    e.add_argument("--lesson", action="append", dest="lessons", metavar="NAME",
+                   help="export only this lesson (repeat for several; default: every lesson in the grades)")
+    e.add_argument("--moodle-id", choices=["email", "username", "idnumber"],
+                   help="roster column that identifies students in Moodle (default: the first one present)")
+    e.add_argument("--include-flagged", action="store_true",
+                   help="also write the scores of students marked 'needs manual grading' (once reviewed)")
+    e.add_argument("--out", type=Path, help="file to write (default: next to the grades, <lms>-grades.csv)")
     sub.add_parser("check", add_help=False, help="run your notebook's visible tests in a fresh kernel before "
                                                   "submitting (lrlab check --help)")
     return parser
 
 
 def _cmd_grade(args) -> int:
-    from .grading.autograde import Limits
-    from .grading.run import grade
-
-    limits = Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
-                    memory_mb=args.memory, processes=args.processes, output_mb=args.output_mb)
     try:
+        from .grading.autograde import Limits  # slow imports: Ctrl-C may arrive here already
+        from .grading.run import grade
+
+        limits = Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                        memory_mb=args.memory, processes=args.processes, output_mb=args.output_mb)
         result = grade(args.submissions, course=args.course, lessons=args.lessons, out=args.out,
                        workers=args.workers, limits=limits, sandbox_mode="none" if args.no_sandbox else "auto",
                        regrade=args.regrade, progress=not args.quiet, figures=args.figures)
@@ -87,6 +107,23 @@ def _cmd_grade(args) -> int:
     return result.exit_code
 
 
+def _cmd_export(args) -> int:
+    from .grading.export import export
+
+    out = args.out or args.grades.parent / f"{args.to}-grades.csv"
+    try:
+        done = export(args.grades, args.to, out, roster=args.roster, lessons=args.lessons,
+                      moodle_id=args.moodle_id, include_flagged=args.include_flagged)
+    except (FileNotFoundError, ValueError) as err:
+        print(f"lrlab export: {err}", file=sys.stderr)
+        return 2
+    for line in done.blanks + done.unmatched:
+        print(f"lrlab export: {line}", file=sys.stderr)
+    print(f"lrlab export: {done.path}: {done.rows} student(s), {done.scored} score(s) written, "
+          f"{len(done.blanks)} left blank", file=sys.stderr)
+    return done.exit_code
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["check"]:  # the self-check has its own parser, shared with python -m lrlab.selfcheck
@@ -94,7 +131,7 @@ def main(argv=None) -> int:
 
         return check_main(argv[1:])
     args = _parser().parse_args(argv)
-    return {"grade": _cmd_grade}[args.command](args)
+    return {"grade": _cmd_grade, "export": _cmd_export}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -109,7 +109,7 @@ class StudentGrader:
     def __init__(self, *, course: Path, workdir: Path, lessons: dict[str, Lesson], master_db: Path,
                  limits: Limits, mode: str, worker: int, store: ResultStore, feedback_dir: Path,
                  key: dict[str, str], font_cache=None, ro_paths=None, use_zygote: bool = True,
-                 figures: bool = False, memory_dir: Path | None = None):
+                 figures: bool = False, memory_dir: Path | None = None, ipc_root: Path | None = None):
         self.course = Path(course)
         self.workdir = Path(workdir)
         self.root = self.workdir / "course"
@@ -141,7 +141,7 @@ class StudentGrader:
                 logging.getLogger("lrlab.grading").warning("kernel template unavailable: %s", err)
         self.factory = KernelFactory(self.workdir / "kernels", limits.for_sandbox(), mode=mode,
                                      uid_offset=3 * worker, slots=3, font_cache=font_cache, ro_paths=ro_paths,
-                                     zygote=self.zygote)
+                                     zygote=self.zygote, ipc_root=ipc_root)
         self.ahead: dict[str, object] = {}  # submission key -> launched Kernel
         self.current = None  # the kernel of the student being graded
         if mode == "root":  # a worker that died before us may have left kernels behind

@@ -141,8 +141,11 @@ class KernelFactory:
 
     def __init__(self, workdir: Path, limits: dict, *, mode: str, lesson_dir_name: str = "work",
                  slots: int = 2, uid_offset: int = 0, startup_code: str = "", ro_paths=None,
-                 font_cache: str | None = None, zygote=None):
+                 font_cache: str | None = None, zygote=None, ipc_root: Path | None = None):
         self.workdir = Path(workdir)
+        # where the kernels' socket folders go: the grading run's own folder, removed when the run ends
+        # however it ends (finished, failed, interrupted); None: the system's temporary folder
+        self.ipc_root = ipc_root
         self.workdir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.workdir, 0o711 if mode == "root" else 0o700)
         self.limits = limits
@@ -185,7 +188,7 @@ class KernelFactory:
             (folder / sub).mkdir(parents=True)
         # the kernel's sockets: a short path (Unix socket paths are limited to 107 bytes) that tells
         # nothing about the course; it is mounted at the same place inside the sandbox
-        ipc = Path(tempfile.mkdtemp(prefix="lrlab-ipc-"))
+        ipc = Path(tempfile.mkdtemp(prefix="k" if self.ipc_root else "lrlab-ipc-", dir=self.ipc_root))
         (folder / "ipc-path").write_text(str(ipc))
         spec = self._spec(folder, Path(files_dir), slot, ipc)
         if lesson_dir_name:

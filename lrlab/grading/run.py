@@ -106,6 +106,11 @@ def grade(submissions: Path, *, course: Path = Path("."), lessons: list[str] | N
     lessons = lessons or infer_lessons(submissions, course)
     if not lessons:
         raise ValueError(f"cannot tell which lesson {submissions} holds: name it with --lesson")
+    known = sorted(p.parent.name for p in source_folder(course).glob("*/*.ipynb") if p.stem == p.parent.name)
+    for name in lessons:
+        if name not in known:
+            raise ValueError(f"--lesson {name!r}: no lesson of that name in {source_folder(course)}; "
+                             f"the lessons are: {', '.join(known) or 'none'}")
     private = out / ".lrlab"
     private.mkdir(parents=True, exist_ok=True)
     os.chmod(private, 0o700)
@@ -116,6 +121,8 @@ def grade(submissions: Path, *, course: Path = Path("."), lessons: list[str] | N
     # nbgrader builds regular expressions from folder paths without escaping them: its private course
     # folders live in a scratch folder with a plain name, and the course is reached through a link there
     scratch = Path(tempfile.mkdtemp(prefix="lrlab-grade-"))
+    # the kernels' socket folders (short paths: a Unix socket path holds at most 107 bytes)
+    ipc_root = Path(tempfile.mkdtemp(prefix="lrlab-ipc-"))
     shm = Path("/dev/shm")
     memory = Path(tempfile.mkdtemp(prefix="lrlab-grade-", dir=shm)) if shm.is_dir() and os.access(shm, os.W_OK) \
         else None
@@ -128,18 +135,19 @@ def grade(submissions: Path, *, course: Path = Path("."), lessons: list[str] | N
         alias = scratch / "course"
         alias.symlink_to(course, target_is_directory=True)
         return _grade(requested, submissions, alias, lessons, out, private, scratch, workers, limits, sandbox_mode,
-                      regrade, progress, log, t0, figures, memory)
+                      regrade, progress, log, t0, figures, memory, ipc_root)
     finally:
         for sig, handler in old.items():
             signal.signal(sig, handler)
         shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(ipc_root, ignore_errors=True)
         if memory is not None:
             shutil.rmtree(memory, ignore_errors=True)
         lock.close()
 
 
 def _grade(requested, submissions, course, lessons, out, private, scratch, workers, limits, sandbox_mode, regrade,
-           progress, log, t0, figures, memory):
+           progress, log, t0, figures, memory, ipc_root):
     mode = sandbox.probe_mode() if sandbox_mode == "auto" else sandbox_mode
     enforced = sandbox.describe(mode, limits.for_sandbox())
     log(f"lrlab grade: sandbox mode '{mode}'" + ("" if mode != "none" else
@@ -186,7 +194,7 @@ def _grade(requested, submissions, course, lessons, out, private, scratch, worke
         return StudentGrader(course=course, workdir=scratch / f"w{index}", lessons=info,
                              master_db=master_db, limits=limits, mode=mode, worker=index, store=store,
                              feedback_dir=feedback_dir, key=key, font_cache=font_cache, ro_paths=ro_paths,
-                             figures=figures, memory_dir=memory)
+                             figures=figures, memory_dir=memory, ipc_root=ipc_root)
 
     def on_done(sub: Submission, status: str):
         result = store.read(sub.lesson, sub.student)
