@@ -71,6 +71,20 @@ The learning rate
     setter and schedule values may also be exactly 0 (warm-up starts and
     annealing ends there).
 
+Per-copy learning rates (many runs at once)
+    ``lr`` may also be a 1-D array of ``K`` rates (a list or a numpy array;
+    fixed ones > 0, set or scheduled ones >= 0, all finite). Every parameter
+    array then carries ``K`` independent copies along its leading axis, shape
+    ``(K, ...)``, and copy ``k`` is updated with rate ``lr[k]``: the result
+    for each copy is exactly what the same optimizer with the float rate
+    ``lr[k]`` gives on that copy alone (the update acts entry by entry, so
+    nothing mixes between copies). ``lrlab.batched`` trains K networks this
+    way. ``get_lr()`` then returns the array (read-only).
+
+    >>> opt = SGD(lr=[0.1, 0.5], momentum=0.9)
+    >>> opt.step(np.ones((2, 3)), np.ones((2, 3))).tolist()
+    [[0.9, 0.9, 0.9], [0.5, 0.5, 0.5]]
+
 Parameter groups (one learning rate per layer)
     With dict parameters, ``param_groups`` gives some names their own options,
     any constructor keyword allowed::
@@ -113,10 +127,30 @@ __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW"]
 
 
 # --------------------------------------------------------------------------- option checks
+def _is_rate_array(value):
+    """True for a list, tuple or >= 1-D array: per-copy learning rates."""
+    return isinstance(value, (list, tuple)) or (isinstance(value, np.ndarray) and value.ndim >= 1)
+
+
+def _lr_array(name, value, strict):
+    """Per-copy rates: a read-only 1-D float64 array, finite, > 0 (``strict``) or >= 0."""
+    rates = v.array(name, value, ndim=1, min_size=1, finite=False)
+    for bad, rule in ((~np.isfinite(rates), "finite"),
+                      (rates <= 0 if strict else rates < 0, "> 0" if strict else ">= 0")):
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"{name} must hold learning rates that are all {rule}, "
+                             f"got {name}[{i}] = {float(rates[i])!r}")
+    rates.flags.writeable = False
+    return rates
+
+
 def _lr_value(name, value):
-    """A learning rate actually used for a step: finite and >= 0."""
+    """A learning rate actually used for a step: finite and >= 0 (a float, or a 1-D array of them)."""
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value.item()
+    if _is_rate_array(value):
+        return _lr_array(name, value, strict=False)
     return v.real(name, value, low=0.0)
 
 
@@ -127,6 +161,8 @@ def _check_lr(name, value, runtime):
         return value
     if runtime:
         return _lr_value(name, value)
+    if _is_rate_array(value):
+        return _lr_array(name, value, strict=True)
     return v.positive(name, value)
 
 
@@ -155,6 +191,13 @@ def _check_unit_interval(name, value, runtime):
 
 def _check_alpha(name, value, runtime):
     return v.real(name, value, low=0.0, high=1.0, high_open=True)
+
+
+def _float_array(name, value):
+    """``value`` itself if it is a float64 ndarray, else a checked float64 copy."""
+    if type(value) is np.ndarray and value.dtype == np.float64:
+        return value
+    return v.array(name, value, finite=False)
 
 
 def _lerp(start, end, weight):
@@ -240,7 +283,7 @@ class Optimizer:
     # ----- the learning rate
     @property
     def lr(self):
-        """The default learning rate: a float, or a callable ``step -> lr``."""
+        """The default learning rate: a float, a 1-D array of per-copy rates, or a callable ``step -> lr``."""
         return self.defaults["lr"]
 
     @lr.setter
@@ -255,6 +298,8 @@ class Optimizer:
 
     def get_lr(self, group=None, step=None):
         """The float learning rate used at 0-based ``step`` (default: the next step).
+
+        With per-copy rates it is the (read-only) array of them.
 
         ``group=None`` gives the default rate (names in no group); ``group=i``
         gives the rate of ``param_groups[i]``.
@@ -301,6 +346,10 @@ class Optimizer:
                              "the optimizer's state belongs to one set of parameters: call reset() first")
 
         options_for = self._options_per_key(p)
+        for k in p:  # per-copy rates: check every leading axis before any state changes
+            lr = options_for[k]["lr"]
+            if isinstance(lr, np.ndarray):
+                options_for[k] = dict(options_for[k], lr=self._per_copy(lr, k, p[k]))
         new = {}
         with np.errstate(all="ignore"):  # a diverging run may overflow; inf/NaN are passed on
             for k in p:
@@ -314,15 +363,28 @@ class Optimizer:
         self.step_count += 1
         return new if is_dict else new[None]
 
+    @staticmethod
+    def _per_copy(rates, key, param):
+        """``rates`` (K,) shaped to broadcast along the leading (copy) axis of ``param``."""
+        if param.ndim == 0 or param.shape[0] != rates.size:
+            where = "params" if key is None else f"params[{key!r}]"
+            raise ValueError(f"lr holds {rates.size} per-copy rates, so every parameter needs a leading "
+                             f"(copy) axis of length {rates.size}; {where} has shape {param.shape}")
+        return rates.reshape((rates.size,) + (1,) * (param.ndim - 1))
+
     def _as_dicts(self, params, grads):
-        """Checked float64 copies of both inputs as dicts (key ``None`` for a bare array)."""
+        """Both inputs as dicts of float64 arrays (key ``None`` for a bare array).
+
+        Float64 arrays are used as they are, without a copy: updates build new arrays and never
+        write into their inputs (a step over many stacked copies would otherwise copy them all).
+        """
         if not isinstance(params, Mapping):
             if isinstance(grads, Mapping):
                 raise TypeError("grads is a dict but params is a single array; pass both as arrays or both as dicts")
             if self.param_groups:
                 raise ValueError("param_groups pick parameters by name, so params and grads must be dicts "
                                  "name -> array")
-            p, g = v.array("params", params, finite=False), v.array("grads", grads, finite=False)
+            p, g = _float_array("params", params), _float_array("grads", grads)
             if g.shape != p.shape:
                 raise ValueError(f"grads must have the shape of params, {p.shape}, got {g.shape}")
             return {None: p}, {None: g}, False
@@ -334,8 +396,8 @@ class Optimizer:
         extra = [k for k in grads if k not in params]
         if extra:
             raise ValueError(f"grads has key(s) {extra} that params does not have")
-        p = {k: v.array(f"params[{k!r}]", params[k], finite=False) for k in params}
-        g = {k: v.array(f"grads[{k!r}]", grads[k], finite=False) for k in params}
+        p = {k: _float_array(f"params[{k!r}]", params[k]) for k in params}
+        g = {k: _float_array(f"grads[{k!r}]", grads[k]) for k in params}
         for k in p:
             if g[k].shape != p[k].shape:
                 raise ValueError(f"grads[{k!r}] must have the shape of params[{k!r}], {p[k].shape}, got {g[k].shape}")
@@ -386,7 +448,7 @@ class SGD(Optimizer):
     ----------
     param_groups : list of dicts, optional
         Per-name options (see the module docstring).
-    lr : float > 0 or callable ``step -> lr``
+    lr : float > 0, 1-D array of per-copy rates > 0, or callable ``step -> lr``
         Learning rate (torch's default 1e-3).
     momentum : float >= 0
     dampening : float in [0, 1]
@@ -450,7 +512,7 @@ class Adagrad(Optimizer):
     Parameters
     ----------
     param_groups : list of dicts, optional
-    lr : float > 0 or callable ``step -> lr``
+    lr : float > 0, 1-D array of per-copy rates > 0, or callable ``step -> lr``
         Learning rate (default 1e-2).
     lr_decay, weight_decay, initial_accumulator_value, eps : float >= 0
     maximize : bool, keyword-only
@@ -502,7 +564,7 @@ class RMSprop(Optimizer):
     Parameters
     ----------
     param_groups : list of dicts, optional
-    lr : float > 0 or callable ``step -> lr``
+    lr : float > 0, 1-D array of per-copy rates > 0, or callable ``step -> lr``
         Learning rate (default 1e-2).
     alpha : float in [0, 1)
         Smoothing of the squared-gradient average (torch allows any alpha >= 0).
@@ -566,7 +628,7 @@ class Adam(Optimizer):
     Parameters
     ----------
     param_groups : list of dicts, optional
-    lr : float > 0 or callable ``step -> lr``
+    lr : float > 0, 1-D array of per-copy rates > 0, or callable ``step -> lr``
         Learning rate (default 1e-3).
     betas : pair of floats in [0, 1)
     eps, weight_decay : float >= 0
@@ -630,7 +692,7 @@ class AdamW(Adam):
     Parameters
     ----------
     param_groups : list of dicts, optional
-    lr : float > 0 or callable ``step -> lr``
+    lr : float > 0, 1-D array of per-copy rates > 0, or callable ``step -> lr``
     betas : pair of floats in [0, 1)
     eps, weight_decay : float >= 0
     amsgrad : bool
