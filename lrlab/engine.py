@@ -81,6 +81,33 @@ class History:
         return int(hits[0]) if hits.size else None
 
 
+def rate_times_curvature(problem, history) -> np.ndarray:
+    """``lr_k · curvature(params_k)`` at every step ``k`` a run took before it diverged.
+
+    Lesson 02's stability rule, applied where the curvature changes from place to place: a
+    gradient step overshoots the local minimum along the steepest direction when this product
+    is above 2. ``problem`` needs a ``curvature(params)`` method (e.g.
+    :class:`~lrlab.problems.Rosenbrock`); ``history`` comes from :func:`train` with
+    ``record_params=True``.
+
+    >>> from lrlab.optimizers import SGD
+    >>> from lrlab.problems import Rosenbrock
+    >>> wall = Rosenbrock(x0=(2.0, 0.0))
+    >>> run = train(wall, SGD(lr=1e-4), 3, record_params=True)
+    >>> rate_times_curvature(wall, run).round(3)
+    array([0.494, 0.349, 0.277])
+    """
+    if not callable(getattr(problem, "curvature", None)):
+        raise TypeError(f"problem must have a curvature(params) method, got {type(problem).__name__}")
+    if not isinstance(history, History):
+        raise TypeError(f"history must be an lrlab.engine.History from train(), got {type(history).__name__}")
+    if history.params is None:
+        raise ValueError("history has no recorded parameters: run train(..., record_params=True)")
+    n = history.steps if history.diverged_at is None else history.diverged_at
+    points = np.asarray(history.params[:n], dtype=float)
+    return history.lrs[:n] * np.asarray(problem.curvature(points), dtype=float).reshape(n)
+
+
 def copy_params(params):
     """A float64 copy of an array or of a dict of arrays (runs never modify what they were given)."""
     if isinstance(params, dict):

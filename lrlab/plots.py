@@ -270,3 +270,593 @@ def finder(result, *, ax=None, suggestions=True, title="Learning-rate range test
     ax.set_title(title)
     ax.legend(frameon=False, fontsize="small")
     return ax
+
+
+# Figures of particular lessons. Each lesson adds its functions below its own marker (and nowhere else),
+# so that lessons can be edited side by side without touching each other's code.
+
+# --- lesson 01 figures ---
+
+def _shower_runs(runs) -> list:
+    from .shower import ShowerRun
+
+    if isinstance(runs, ShowerRun):
+        runs = [runs]
+    runs = list(runs)
+    if not runs or not all(isinstance(r, ShowerRun) for r in runs):
+        raise TypeError("runs must be a ShowerRun or a list of them (from lrlab.shower.simulate)")
+    return runs
+
+
+def _sized_ax(ax, figsize):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def knob_positions(runs, labels=None, *, ax=None, title="Knob position over time"):
+    """Knob position against time for one or more :class:`~lrlab.shower.ShowerRun`, between the end stops.
+
+    Lines are labelled with their gain and behaviour unless ``labels`` are given; colours and line
+    styles are those of :func:`shower`, so the two can be read line for line.
+    """
+    runs = _shower_runs(runs)
+    if labels is not None and len(labels) != len(runs):
+        raise ValueError(f"labels must have one entry per run ({len(runs)}), got {len(labels)}")
+    ax = _ax(ax)
+    for i, (run, colour) in enumerate(zip(runs, colours(len(runs)))):
+        label = labels[i] if labels is not None else f"gain {run.gain:g}: {run.behaviour}"
+        ax.plot(run.time, run.knob, color=colour, ls=_STYLES[i % 4], lw=1.8, label=label)
+    ax.set(xlabel="time (s)", ylabel="knob position (0 = cold, 1 = hot)", ylim=(-0.05, 1.05), title=title)
+    ax.legend(frameon=False, fontsize="small")
+    return ax
+
+
+def shower_and_knob(runs, labels=None, *, ax=None, title="Water temperature at the skin"):
+    """Two panels on one time axis: the felt temperature (:func:`shower`) above, the knob below.
+
+    ``ax`` is None (a new 9 × 7 inch figure) or a pair ``(top, bottom)`` of axes; the pair is
+    returned. ``title`` heads the top panel; legends sit to the right of the panels.
+    """
+    runs = _shower_runs(runs)
+    if ax is None:
+        _, ax = plt.subplots(2, 1, figsize=(9, 7), sharex=True, layout="constrained")
+    try:
+        top, bottom = ax
+    except (TypeError, ValueError):
+        raise TypeError(f"ax must be None or a pair (top, bottom) of matplotlib axes, got {ax!r}") from None
+    shower(runs, labels, ax=top, title=title)
+    knob_positions(runs, labels, ax=bottom, title="The knob behind each line")
+    if bottom in top.get_shared_x_axes().get_siblings(top):
+        top.set_xlabel("")  # one time axis, labelled under the bottom panel
+    for panel in (top, bottom):
+        panel.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return top, bottom
+
+
+def stability_by_delay(gains, delays=(0, 1, 2, 3), *, marks=None, ax=None,
+                       title="A longer pipe leaves fewer safe gains"):
+    """ρ, the shower's error factor per second, against the gain (log scale), one line per pipe delay.
+
+    ``gains``: positive gains (knob units per °C) to draw over; ``delays``: pipe delays in s. A dot
+    marks where each line crosses ρ = 1 (:func:`lrlab.shower.stable_gain_limit`), the region above
+    1 is tinted, and ``marks`` (``{label: gain}``) adds labelled grey dotted verticals. Uses the
+    default tap of :func:`lrlab.shower.simulate`.
+    """
+    from . import shower as sh
+
+    gains = v.array("gains", gains, ndim=1, min_size=2)
+    if np.any(gains <= 0):
+        raise ValueError(f"gains must all be > 0, got a minimum of {gains.min()!r}")
+    delays = [v.integer("delays", d, low=0) for d in delays]
+    if not delays:
+        raise ValueError("delays must name at least one pipe delay")
+    marks = {} if marks is None else {str(k): v.positive(f"marks[{k!r}]", g) for k, g in dict(marks).items()}
+    ax = _sized_ax(ax, (7, 4.2))
+    top = 1.6
+    for i, (d, colour) in enumerate(zip(delays, colours(len(delays)))):
+        ax.plot(gains, [sh.spectral_radius(g, d) for g in gains], color=colour, ls=_STYLES[i % 4], lw=1.8,
+                label=f"pipe delay {d} s")
+    for i, (d, colour) in enumerate(zip(delays, colours(len(delays)))):
+        ax.plot(sh.stable_gain_limit(d), 1.0, "o", color=colour, ms=6, ls="none",
+                label="largest safe gain (ρ = 1)" if i == 0 else None)
+    ax.axhspan(1.0, top, color=VERDICT_COLOURS["too large"], alpha=0.08, label="swings grow (ρ > 1)")
+    ax.axhline(1.0, color="grey", lw=1)
+    for name, g in marks.items():
+        ax.axvline(g, color="grey", ls=":", lw=1)
+        ax.text(g, 0.02, f" {name}", color="dimgrey", fontsize="small", va="bottom")
+    ax.set(xscale="log", ylim=(0, top), xlabel="gain g (knob units per °C, log scale)",
+           ylabel="ρ: error factor per second", title=title)
+    ax.legend(frameon=False, fontsize="small", loc="lower left")
+    return ax
+
+
+def settling_times(sweep, deadline, *, band=None, limit=None, ax=None, title=None):
+    """When each run of a :class:`~lrlab.shower.ShowerSweep` becomes comfortable, against its gain (log scale).
+
+    One marker per gain, coloured and shaped by its verdict; runs that never settle sit on a top row.
+    ``deadline`` (s) is a dashed line, ``band`` (``(lowest, highest)`` from
+    :func:`lrlab.shower.settling_range`, or None) a shaded strip, and ``limit`` (the largest safe
+    gain, or None) a dotted vertical.
+    """
+    from .shower import LABELS, ShowerSweep
+
+    if not isinstance(sweep, ShowerSweep):
+        raise TypeError(f"sweep must be a ShowerSweep from lrlab.shower.sweep_gains, got {type(sweep).__name__}")
+    deadline = v.positive("deadline", deadline)
+    if band is not None:
+        band = tuple(v.array("band", band, shape=(2,)))
+    limit = None if limit is None else v.positive("limit", limit)
+    ax = _sized_ax(ax, (9, 4.2))
+    end = float(sweep.time[-1])
+    never = end + 5  # the row of the runs that never settle
+    colour_of = {"too timid": VERDICT_COLOURS["too small"], "settles": VERDICT_COLOURS["good"],
+                 "wild swings": VERDICT_COLOURS["too large"]}
+    marker_of = {"too timid": "v", "settles": "o", "wild swings": "^"}
+    if band is not None:
+        ax.axvspan(*band, color=VERDICT_COLOURS["good"], alpha=0.15,
+                   label=f"comfortable within {deadline:g} s: {band[0]:.4f} to {band[1]:.4f}")
+    for label in LABELS:
+        pick = sweep.labels == label
+        y = np.where(np.isnan(sweep.settled_at[pick]), never, sweep.settled_at[pick])
+        ax.plot(sweep.gains[pick], y, marker_of[label], color=colour_of[label], ms=4, ls="none", label=label)
+    ax.axhline(deadline, color="black", ls="--", lw=1, label=f"deadline: {deadline:g} s")
+    if limit is not None:
+        ax.axvline(limit, color="grey", ls=":", lw=1.2, label=f"largest safe gain: {limit:.4f}")
+    ticks = list(np.arange(0, never - 4, 10))
+    ax.set_yticks(ticks + [never], [f"{t:g}" for t in ticks] + [f"not within\n{end:g} s"])
+    ax.set(xscale="log", ylim=(0, never + 4), xlabel="gain g (knob units per °C, log scale)",
+           ylabel="comfortable from (s)",
+           title=title or f"Which gains settle in time? (pipe delay {sweep.delay} s)")
+    ax.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return ax
+
+
+def shower_vs_descent(showers, descent_knob, k_star, *, c=None, ax=None,
+                      title="No delay: the shower is gradient descent on ½·c·(k − k*)²"):
+    """Knob positions of a shower sweep (lines) over gradient-descent iterates (markers), one colour per gain.
+
+    ``showers``: a :class:`~lrlab.shower.ShowerSweep`; ``descent_knob``: an array of shape
+    ``(n_gains, steps + 1)``, the gradient-descent iterates turned back into knob positions;
+    ``k_star``: the comfortable knob position (a dotted line). With ``c`` (°C per knob unit) the
+    legend also gives each g·c.
+    """
+    from .shower import ShowerSweep
+
+    if not isinstance(showers, ShowerSweep):
+        raise TypeError(f"showers must be a ShowerSweep from lrlab.shower.sweep_gains, got {type(showers).__name__}")
+    descent_knob = v.array("descent_knob", descent_knob, shape=(len(showers.gains), None))
+    k_star = v.real("k_star", k_star)
+    c = None if c is None else v.positive("c", c)
+    ax = _sized_ax(ax, (7, 4.2))
+    for i, (g, colour) in enumerate(zip(showers.gains, colours(len(showers.gains)))):
+        extra = "" if c is None else f" (g·c = {g * c:.1f})"
+        ax.plot(showers.time, showers.knob[i], color=colour, ls=_STYLES[i % 4], lw=1.8,
+                label=f"shower, gain {g:.3g}{extra}")
+        ax.plot(np.arange(descent_knob.shape[1]), descent_knob[i], "o", color=colour, mfc="none", ms=7,
+                ls="none", label=f"gradient descent, lr {g:.3g}")
+    ax.axhline(k_star, color="grey", ls=":", lw=1.2, label=f"k* = {k_star:.2f}")
+    ax.set(xlabel="time (s) = step", ylabel="knob position (0 = cold, 1 = hot)", title=title)
+    ax.legend(frameon=False, fontsize="small", loc="lower right")
+    return ax
+
+# --- lesson 02 figures ---
+
+#: The verdict colour of each regime :func:`lrlab.theory.regime` names (lesson 02's panels).
+REGIME_VERDICTS = {"creeps": "too small", "one step": "good", "zig-zags": "good",
+                   "stuck oscillating": "too large", "diverges": "too large"}
+
+
+def _recorded_runs(runs, dim):
+    if not isinstance(runs, Sweep):
+        raise TypeError(f"runs must be an lrlab.engine.Sweep, got {type(runs).__name__}")
+    if runs.params is None or runs.params.ndim != 3 or runs.params.shape[2] != dim:
+        raise ValueError(f"runs must be a sweep of a {dim}-D problem recorded with "
+                         f"engine.sweep(..., record_params=True)")
+    return runs
+
+
+def _row_of_panels(axes, n, sharey=False):
+    if axes is None:
+        _, axes = plt.subplots(1, n, figsize=(4 * n, 3.8), layout="constrained", sharey=sharey, squeeze=False)
+    axes = list(np.ravel(np.asarray(axes, dtype=object)))
+    if len(axes) != n:
+        raise ValueError(f"axes must hold one matplotlib axes per run ({n}), got {len(axes)}")
+    return axes
+
+
+def regime_trajectories(problem, runs, *, axes=None, title=None):
+    """One panel per run of a 1-D sweep: the curve ``f(x)`` and the points the run visited, in order.
+
+    ``runs``: a :class:`~lrlab.engine.Sweep` of ``problem`` made with ``record_params=True``. Each panel
+    is :func:`trajectory_1d` titled with the regime :func:`lrlab.theory.regime` names and coloured by
+    its verdict (:data:`REGIME_VERDICTS`); its legend gives the rate and the factor ``q = 1 − lr·L``.
+    ``axes``: None (a new row of panels) or one axes per run; ``title`` heads the figure. Returns
+    the list of axes.
+    """
+    from . import theory
+
+    runs = _recorded_runs(runs, 1)
+    axes = _row_of_panels(axes, len(runs.lrs))
+    for ax, lr, path in zip(axes, runs.lrs, runs.params):
+        name = theory.regime(lr, problem)
+        q = theory.step_factors(lr, problem)[0]
+        trajectory_1d(problem, path[:, 0], ax=ax, colour=VERDICT_COLOURS[REGIME_VERDICTS[name]],
+                      label=f"lr = {lr:g}, q = {q:+.2f}", title=f"{name} (lr = {lr:g})")
+    if title is not None:
+        axes[0].figure.suptitle(title)
+    return axes
+
+
+def regime_contours(problem, runs, *, bounds=None, axes=None, title=None):
+    """One contour panel per run of a 2-D sweep, each titled with the regime of its rate.
+
+    ``runs``: a :class:`~lrlab.engine.Sweep` of ``problem`` made with ``record_params=True``; each
+    panel is :func:`contour` with that run's path. ``bounds``: ((xmin, xmax), (ymin, ymax)), the same
+    for every panel (by default each panel's own box). ``axes``: None (a new row of panels sharing
+    the x₂ axis) or one axes per run; ``title`` heads the figure. Returns the list of axes.
+    """
+    from . import theory
+
+    runs = _recorded_runs(runs, 2)
+    axes = _row_of_panels(axes, len(runs.lrs), sharey=True)
+    for ax, lr, path in zip(axes, runs.lrs, runs.params):
+        contour(problem, [path], labels=[f"lr = {lr:g}"], ax=ax, bounds=bounds,
+                title=f"{theory.regime(lr, problem)} (lr = {lr:g})")
+    if title is not None:
+        axes[0].figure.suptitle(title)
+    return axes
+
+# --- lesson 03 figures ---
+
+def _lesson03_panels(axes, n, *, ncols=None, width=4.0, height=3.6, **subplots):
+    """``axes`` as a flat list of ``n`` Axes: a new figure of panels when None, else checked."""
+    if axes is None:
+        ncols = n if ncols is None else ncols
+        nrows = -(-n // ncols)
+        _, grid = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), layout="constrained",
+                               squeeze=False, **subplots)
+        return list(grid.flat)[:n]
+    axes = list(np.ravel(axes))
+    if len(axes) != n:
+        raise ValueError(f"axes must hold one Axes per panel ({n}), got {len(axes)}")
+    return axes
+
+
+def _lesson03_sweep(name, result, *, params=False):
+    if not isinstance(result, Sweep):
+        raise TypeError(f"{name} must be an lrlab.engine.Sweep, got {type(result).__name__}")
+    if params and result.params is None:
+        raise ValueError(f"{name} must be a sweep run with record_params=True (it holds no paths)")
+    return result
+
+
+def _lesson03_names(names, n):
+    if isinstance(names, str) or len(names) != n:
+        raise ValueError(f"names must give one name per run ({n}), got {names!r}")
+    return [str(x) for x in names]
+
+
+def valley_paths(problem, result, names, *, bounds=None, axes=None, title=None):
+    """The path of every rate of a 2-D sweep, one contour panel per rate, side by side.
+
+    ``result``: a :class:`~lrlab.engine.Sweep` run with ``record_params=True``; ``names``: one
+    panel title per rate (the rate is added); ``bounds``: as in :func:`contour`, the same for all
+    panels. ``axes``: as many Axes as rates, or None for a new row of panels. Returns the axes.
+    """
+    result = _lesson03_sweep("result", result, params=True)
+    if result.params.shape[2] != 2:
+        raise ValueError(f"valley_paths draws 2-D problems, the sweep has {result.params.shape[2]} parameters")
+    names = _lesson03_names(names, len(result.lrs))
+    axes = _lesson03_panels(axes, len(names), sharey=True)
+    for ax, name, lr, path in zip(axes, names, result.lrs, result.params):
+        contour(problem, [path], labels=[f"lr = {lr:.3g}"], ax=ax, bounds=bounds, title=f"{name} (lr = {lr:.3g})")
+    steps = result.losses.shape[1] - 1
+    start = ", ".join(f"{x:g}" for x in result.params[0, 0])
+    curvatures = " and ".join(f"{lam:g}" for lam in getattr(problem, "eigenvalues", ()))
+    axes[0].figure.suptitle(title or f"{steps} steps from ({start}) on the bowl with curvatures {curvatures}")
+    return axes
+
+
+def factor_per_direction(problem, *, lr_max=None, ax=None, title=None):
+    """The factor per step on the distance along the flattest and the steepest direction, against the rate.
+
+    Draws ``|1 − η·μ|`` (flat), ``|1 − η·L|`` (steep) and the worse of the two, ``ρ(η)``, over
+    ``0 < η ≤ lr_max`` (default: 1.25 × the stability limit ``2/L``), with a dotted level at 1 (above
+    it a run diverges) and vertical lines at the best fixed rate ``2/(L+μ)`` and at ``2/L``.
+    """
+    from . import theory
+
+    mu, L = float(theory._eigenvalues(problem).min()), theory.smoothness(problem)
+    best, limit = theory.optimal_lr(problem), theory.stability_limit(problem)
+    lr_max = 1.25 * limit if lr_max is None else v.positive("lr_max", lr_max)
+    ax = _ax(ax)
+    etas = np.linspace(lr_max / 1000, lr_max, 600)
+    flat, steep = np.abs(1 - etas * mu), np.abs(1 - etas * L)
+    ax.plot(etas, flat, color=PALETTE[5], ls="--", lw=1.8, label="flat direction |1 − η·μ|")
+    ax.plot(etas, steep, color=PALETTE[1], ls="-.", lw=1.8, label="steep direction |1 − η·L|")
+    ax.plot(etas, np.maximum(flat, steep), color="0.3", lw=5, alpha=0.35, label="worst of the two, ρ(η)")
+    ax.axhline(1.0, color="0.5", ls=":", lw=1)
+    ax.axvline(best, color=VERDICT_COLOURS["good"], ls="--", lw=1.5, label=f"2/(L+μ) = {best:.3g}")
+    ax.axvline(limit, color=VERDICT_COLOURS["too large"], ls=":", lw=2, label=f"2/L = {limit:.3g}")
+    ax.set(xlim=(0, lr_max), ylim=(0, 1.6), xlabel="learning rate η (per step)",
+           ylabel="factor per step on the distance (no unit)",
+           title=title or f"Factor per step along each direction (κ = {L / mu:g})")
+    ax.legend(frameon=False, fontsize="small", loc="upper left")
+    return ax
+
+
+def steps_against_kappa(kappas, measured, predicted, *, eps, ax=None, title="Steps needed at the best fixed rate"):
+    """Steps to shrink the loss by ``eps`` against the condition number: measured (dots), predicted (line).
+
+    ``kappas``, ``measured`` and ``predicted`` are equally long; both axes are logarithmic.
+    """
+    kappas = v.array("kappas", kappas, ndim=1, min_size=1)
+    measured = v.array("measured", measured, shape=kappas.shape)
+    predicted = v.array("predicted", predicted, shape=kappas.shape)
+    eps = v.fraction("eps", eps)
+    ax = _ax(ax)
+    ax.loglog(kappas, predicted, color=PALETTE[5], lw=1.8, label="predicted: ln(1/ε) / (2·ln(1/ρ))")
+    ax.loglog(kappas, measured, "o", color=PALETTE[6], ms=7, label="measured with engine.sweep")
+    ax.set(xlabel="condition number κ = L/μ (log scale)",
+           ylabel=f"steps until the loss is {eps:g} × its start (log scale)", title=title)
+    ax.legend(frameon=False)
+    return ax
+
+
+def loss_shapes(result, names, *, limit=None, axes=None, title=None):
+    """One panel per run of a sweep: its loss against the step on a linear axis, titled with its name.
+
+    ``names``: one per rate. With ``limit`` (the stability limit ``2/L``) each legend also gives the
+    rate as a multiple of it. ``axes``: as many Axes as runs, or None for a grid two panels wide.
+    """
+    result = _lesson03_sweep("result", result)
+    names = _lesson03_names(names, len(result.lrs))
+    if limit is not None:
+        limit = v.positive("limit", limit)
+    axes = _lesson03_panels(axes, len(names), ncols=min(2, len(names)), width=5.0, height=3.1, sharex=True)
+    for ax, name, lr, losses in zip(axes, names, result.lrs, result.losses):
+        label = f"lr = {lr:.4g}" + ("" if limit is None else f" = {lr / limit:.3g} × 2/L")
+        loss_curves([losses], labels=[label], ax=ax, log=False, title=name)
+    steps = result.losses.shape[1] - 1
+    axes[0].figure.suptitle(title or f"{len(names)} loss curves, {steps} steps each, one run per panel")
+    return axes
+
+
+def sweep_with_picks(result, picks, *, tol=None, L=None, ax=None, title="Final loss against learning rate"):
+    """:func:`lr_sweep` with vertical lines at chosen rates: ``picks`` maps a name to a rate."""
+    if not isinstance(picks, dict) or not picks:
+        raise TypeError(f"picks must be a non-empty dict of name -> learning rate, got {picks!r}")
+    rates = {str(name): v.positive(f"picks[{name!r}]", lr) for name, lr in picks.items()}
+    ax = lr_sweep(result, tol=tol, L=L, ax=ax, title=title)
+    for i, (name, lr) in enumerate(rates.items()):
+        ax.axvline(lr, color=PALETTE[7], lw=2 if i == 0 else 1.5, ls=("-", "-.", "--", ":")[i % 4],
+                   label=f"{name} = {lr:.3g}")
+    ax.legend(frameon=False, fontsize="small", loc="lower left")
+    return ax
+
+
+def momentum_preview(runs, *, shown=60, axes=None, title="Plain gradient descent and momentum"):
+    """Left: the loss of every run on a log axis. Right: the last run alone, its first ``shown`` steps, linear.
+
+    ``runs`` maps a legend label to a :class:`~lrlab.engine.History` (or a 1-D array of losses).
+    ``axes``: two Axes, or None for a new figure. The last run keeps its colour and line style.
+    """
+    if not isinstance(runs, dict) or not runs:
+        raise TypeError(f"runs must be a non-empty dict of label -> History, got {type(runs).__name__}")
+    shown = v.integer("shown", shown, low=1)
+    left, right = _lesson03_panels(axes, 2, width=6.0, height=4.0)
+    labels, histories = list(runs), list(runs.values())
+    loss_curves(histories, labels=labels, ax=left, title=f"All {len(runs)} runs, log scale")
+    last = histories[-1].losses if isinstance(histories[-1], History) else np.asarray(histories[-1], float)
+    loss_curves([last[:shown + 1]], labels=[labels[-1]], ax=right, log=False,
+                title=f"{labels[-1]}: first {shown} steps, linear scale")
+    right.lines[0].set(color=colours(len(runs))[-1], linestyle=_STYLES[(len(runs) - 1) % 4])
+    right.legend(frameon=False)
+    left.figure.suptitle(title)
+    return left, right
+
+
+# --- lesson 04 figures ---
+
+def _lesson04_pair(axes, **subplots):
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(12, 4.4), layout="constrained", **subplots)
+    axes = list(np.ravel(axes))
+    if len(axes) != 2:
+        raise ValueError(f"axes must be two matplotlib axes, got {len(axes)}")
+    return axes
+
+
+def _lesson04_rates(name, rates) -> dict:
+    if not isinstance(rates, dict) or not rates:
+        raise TypeError(f"{name} must be a non-empty dict {{label: learning rate}}, got {type(rates).__name__}")
+    return {str(label): v.positive(f"{name}[{label!r}]", lr) for label, lr in rates.items()}
+
+
+def range_test_and_sweep(result, suggestions, lrs, final_losses, *, limit=None, limit_label="2/L", steps=None,
+                         axes=None, title="Range test with the three suggestions"):
+    """The range test next to a sweep of full training runs, with the same rates marked in both panels.
+
+    Left: :func:`finder` on ``result`` (a :class:`~lrlab.finder.FinderResult`) with a vertical line per
+    suggestion (``suggestions``: ``{name: lr}``). Right: ``final_losses[i]``, the training loss after a
+    whole run at the fixed rate ``lrs[i]`` (log–log), with the same vertical lines. ``limit`` (e.g.
+    ``2/L``, named by ``limit_label``) adds a black dotted line to both panels; ``steps`` (the length of each run) goes into the
+    right panel's labels. Returns the two axes.
+    """
+    suggestions = _lesson04_rates("suggestions", suggestions)
+    lrs = v.array("lrs", lrs, ndim=1, min_size=2)
+    final_losses = v.array("final_losses", final_losses, shape=(lrs.size,))
+    if np.any(lrs <= 0) or np.any(final_losses <= 0):
+        raise ValueError("lrs and final_losses must be positive (both axes of the sweep are logarithmic)")
+    limit = None if limit is None else v.positive("limit", limit)
+    steps = None if steps is None else v.integer("steps", steps, low=1)
+    left, right = _lesson04_pair(axes, sharex=True)
+    finder(result, suggestions=suggestions, ax=left, title=title)
+    left.set_ylabel("training loss (cross-entropy, nats)")
+    run = "" if steps is None else f" of {steps} steps"
+    right.plot(lrs, final_losses, "o-", color=PALETTE[5], lw=2, label=f"loss after {steps} steps" if steps
+               else "loss after the run")
+    for (name, lr), colour, style in zip(suggestions.items(), colours(len(suggestions) + 2)[2:],
+                                         itertools.cycle(_STYLES[1:])):
+        right.axvline(lr, color=colour, ls=style, lw=1.5, label=f"{name}: {lr:.2g}")
+    if limit is not None:
+        for ax in (left, right):
+            ax.axvline(limit, color=PALETTE[0], ls=":", lw=1.5, label=f"{limit_label} = {limit:.2g}")
+    right.set(xscale="log", yscale="log", xlabel="learning rate, fixed for the whole run (log scale)",
+              ylabel="training loss after the run (cross-entropy, log scale)",
+              title=f"Sweep: one training run{run} per rate")
+    for ax in (left, right):
+        ax.legend(frameon=False, fontsize="small", loc="lower left")
+    return [left, right]
+
+
+def misread_average(lrs, losses, average, picks, *, curve_label="the curve", reader="the code", ylabel="loss",
+                    ax=None, title="A moving average read at the wrong step"):
+    """A loss curve, its moving average drawn where a finder reads it and where it belongs, and the picks.
+
+    ``average[j]`` is the mean of ``losses[j : j + w]``, with ``w = len(lrs) − len(average) + 1`` (what
+    ``np.convolve(..., mode="valid")`` returns). It is drawn twice: at ``lrs[j]`` (dashed), where code
+    that reads ``lrs[best_idx]`` puts it, and at the geometric middle of its window (dotted), where
+    it belongs (``reader`` names the code in the legend). ``picks`` (``{label: lr}``) are marked with vertical lines, the first dash-dotted in
+    the colour of the dashed curve, the others solid.
+    """
+    lrs = v.array("lrs", lrs, ndim=1, min_size=2)
+    losses = v.array("losses", losses, shape=(lrs.size,))
+    average = v.array("average", average, ndim=1, min_size=1)
+    if average.size > lrs.size or np.any(lrs <= 0):
+        raise ValueError("average must be no longer than lrs, and lrs must be positive (a log axis)")
+    picks = _lesson04_rates("picks", picks)
+    window = lrs.size - average.size + 1
+    middles = np.sqrt(lrs[:average.size] * lrs[window - 1:])
+    ax = _ax(ax)
+    ax.plot(lrs, losses, color="0.6", lw=4, label=curve_label)
+    ax.plot(lrs[:average.size], average, color=PALETTE[1], ls="--", lw=2,
+            label=f"{window}-point average, where {reader} reads it")
+    ax.plot(middles, average, color=PALETTE[5], ls=":", lw=2.5, label=f"{window}-point average, where it belongs")
+    for k, (label, lr) in enumerate(picks.items()):
+        colour, style = (PALETTE[1], "-.") if k == 0 else (colours(k + 3)[k + 2], "-")
+        ax.axvline(lr, color=colour, ls=style, lw=1.5, label=f"{label} {lr:.3g}")
+    ax.set(xscale="log", xlabel="learning rate (log scale)", ylabel=ylabel, title=title)
+    ax.legend(frameon=False, fontsize="small", loc="lower left")
+    return ax
+
+
+# --- lesson 05 figures ---
+
+def _runs_dict(name: str, runs) -> dict:
+    if not isinstance(runs, dict) or not runs or not all(isinstance(h, History) for h in runs.values()):
+        raise TypeError(f"{name} must be a non-empty dict {{label: History}} from lrlab.engine.train, got {runs!r}")
+    return runs
+
+
+def _axes_pair(axes, size):
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=size, layout="constrained")
+    axes = list(axes)
+    if len(axes) != 2:
+        raise ValueError(f"axes must be two matplotlib axes, got {len(axes)}")
+    return axes
+
+
+def distance_to_minimum(runs, f_star, *, marks=(), ax=None, title="Loss above the reference minimum"):
+    """The loss minus a reference minimum ``f_star`` against the step (log scale), one line per run.
+
+    ``runs``: ``{label: History}``. ``marks``: steps drawn as dotted vertical lines, e.g. where a
+    schedule cuts the rate.
+    """
+    runs = _runs_dict("runs", runs)
+    f_star = v.real("f_star", f_star)
+    marks = [v.integer("marks", k, low=0) for k in marks]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
+    loss_curves([h.losses - f_star for h in runs.values()], labels=list(runs), ax=ax, title=title)
+    for i, k in enumerate(marks):
+        ax.axvline(k, color="0.6", ls=":", lw=1, label="the rate is cut" if i == 0 else None)
+    ax.set_ylabel("loss − reference minimum (log scale)")
+    ax.legend(frameon=False)
+    return ax
+
+
+def schedule_panels(panels, steps, *, axes=None, title=None):
+    """Groups of schedules side by side, one panel per group, on a shared learning-rate axis.
+
+    ``panels``: ``{panel title: [schedule, ...]}``; each line is labelled with the name of the
+    factory that made it (``step_decay``, ``one_cycle``...). Returns the list of axes.
+    """
+    if not isinstance(panels, dict) or not panels:
+        raise TypeError(f"panels must be a non-empty dict {{title: [schedules]}}, got {panels!r}")
+    if axes is None:
+        _, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 4.2), layout="constrained",
+                               sharey=True, squeeze=False)
+        axes = axes[0]
+    axes = list(axes)
+    if len(axes) != len(panels):
+        raise ValueError(f"axes must have one axis per panel ({len(panels)}), got {len(axes)}")
+    for ax, (name, group) in zip(axes, panels.items()):
+        group = [group] if callable(group) else list(group)
+        schedule(group, steps, labels=[getattr(s, "__name__", repr(s)) for s in group], ax=ax, title=name)
+        ax.set_ylabel("")
+    axes[0].set_ylabel("learning rate (per step)")
+    if title is not None:
+        axes[0].figure.suptitle(title)
+    return axes
+
+
+def warmup_on_a_wall(problem, runs, *, show=200, top=1e4, axes=None, title=None):
+    """Runs that start where the curvature is high: their loss, and the rate times the local curvature.
+
+    Left: loss against step (log scale, cut at ``top``; a diverged run ends in a cross on the top
+    edge). Right: ``lr × curvature`` at the current point over the first ``show`` steps
+    (:func:`lrlab.engine.rate_times_curvature`), with the line at 2 above which a step overshoots.
+    ``runs``: ``{label: History}`` trained with ``record_params=True`` on ``problem``; ``title``
+    names the left panel.
+    """
+    from .engine import rate_times_curvature
+
+    runs = _runs_dict("runs", runs)
+    show, top = v.integer("show", show, low=1), v.positive("top", top)
+    left, right = _axes_pair(axes, (12, 4.2))
+    steps = max(h.steps for h in runs.values())
+    loss_curves(list(runs.values()), labels=list(runs), ax=left, mark_divergence=False,
+                title=title or f"{problem.name}: loss, {steps} steps")
+    left.set_ylim(top=top)
+    for (name, run), colour, style in zip(runs.items(), colours(len(runs)), itertools.cycle(_STYLES)):
+        if run.diverged:
+            left.plot([run.diverged_at], [top], "x", color=colour, ms=10, mew=2.5, clip_on=False)
+        load = rate_times_curvature(problem, run)[:show]
+        right.semilogy(np.arange(load.size), load, color=colour, ls=style, lw=1.8, label=name)
+    right.axhline(2.0, color="0.4", ls=":", lw=1.5, label="2: above it a step overshoots")
+    right.set(xlabel="step", ylabel="rate × curvature at the current point (log scale)", ylim=(1e-2, 1e3),
+              xlim=(-0.02 * show, show), title=f"Rate times local curvature, first {show} steps")
+    right.legend(frameon=False, fontsize="small")
+    return [left, right]
+
+
+def plateau(steps, held_out, train, lrs, *, axes=None, title=None):
+    """A run driven by ``ReduceLROnPlateau``: the losses measured after each chunk, and the rate it chose.
+
+    ``steps``: the step at the end of each chunk; ``held_out`` and ``train``: the loss on held-out
+    and on training data measured there; ``lrs``: the rate each chunk used (drawn as a staircase on a
+    log axis).
+    """
+    steps = v.array("steps", steps, ndim=1)
+    held_out, train, lrs = (v.array(n, x, ndim=1) for n, x in (("held_out", held_out), ("train", train),
+                                                             ("lrs", lrs)))
+    if not held_out.size == train.size == lrs.size == steps.size:
+        raise ValueError(f"steps, held_out, train and lrs must have one value per chunk, got lengths "
+                         f"{steps.size}, {held_out.size}, {train.size}, {lrs.size}")
+    left, right = _axes_pair(axes, (12, 3.8))
+    left.plot(steps, held_out, "o-", color=PALETTE[5], label="held-out loss")
+    left.plot(steps, train, "s--", color=PALETTE[6], label="training loss")
+    left.set(xlabel="step", ylabel="loss after the chunk", title="Loss measured after every chunk")
+    left.legend(frameon=False)
+    right.step(np.r_[0, steps], np.r_[lrs, lrs[-1]], where="post", color=PALETTE[3], lw=2)
+    right.set(yscale="log", xlabel="step", ylabel="learning rate (log scale)",
+              title="Rate chosen by ReduceLROnPlateau")
+    if title is not None:
+        left.figure.suptitle(title)
+    return [left, right]
+
+
+# --- lesson 06 figures ---

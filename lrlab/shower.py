@@ -70,6 +70,7 @@ because the person, not an optimiser, is taking the steps.
 """
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 import numpy as np
@@ -338,6 +339,21 @@ def simulate(gain, *, delay=2, steps=60, start_knob=0.0, target=38.0, band=1.0,
         [gain], delay=delay, steps=steps, start_knob=start_knob, target=target, band=band,
         cold=cold, hot=hot, lag=lag, hold=hold, seconds_per_step=seconds_per_step,
     ).run(0)
+
+
+def default_settings() -> dict:
+    """The settings :func:`simulate` uses unless told otherwise, read from its signature.
+
+    A dict ``{keyword: default}`` (everything but ``gain``): temperatures in °C (``cold``, ``hot``,
+    ``target``, ``band``), ``delay`` in steps, ``start_knob`` in knob units... A lesson quotes
+    these instead of typing them, so that its tables follow the simulator.
+
+    >>> s = default_settings()
+    >>> s["cold"], s["hot"], s["target"], s["band"], s["delay"], s["start_knob"]
+    (10.0, 60.0, 38.0, 1.0, 2, 0.0)
+    """
+    return {name: p.default for name, p in inspect.signature(simulate).parameters.items()
+            if p.default is not inspect.Parameter.empty}
 
 
 def settling_range(steps_allowed, *, gains=None, delay=2, steps=None, start_knob=0.0,

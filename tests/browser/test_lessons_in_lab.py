@@ -115,7 +115,7 @@ def test_lesson_02_student_answers_exercise_1_in_the_browser(page, lab):
     open_notebook(page, lab, LESSON_02_STUDENT)
     run_all(page, stops_at_error=True)
     answer = code_cell(page, "def gd_step(x, lr, grad):")
-    check = code_cell(page, "def _expect_step(")
+    check = code_cell(page, "check_gd_step(gd_step, 5.0")
     assert "NotImplementedError" in error_text(answer), "the untouched exercise should stop Run All"
 
     replace_source(page, answer, UPHILL)  # a classic mistake first: the test must say what is wrong
