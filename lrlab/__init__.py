@@ -7,6 +7,9 @@ is cheap and ``lrlab.optimizers.Adam`` works without a separate import):
 * ``lrlab.optimizers`` SGD, Adagrad, RMSprop, Adam, AdamW with torch's update rules
 * ``lrlab.schedules``  learning-rate schedules as ``step -> lr`` callables
 * ``lrlab.engine``     training runs and vectorised learning-rate sweeps
+* ``lrlab.batched``    many digits MLPs trained at once (one per rate and seed)
+* ``lrlab.sensitivity`` how much each optimizer cares about its rate (lesson 06's study)
+* ``lrlab.curvature``  Hessian-vector products, power iteration, sharpness
 * ``lrlab.theory``     closed-form results for quadratics (2/L and friends)
 * ``lrlab.finder``     the learning-rate range test
 * ``lrlab.diagnosis``  reading a loss curve
@@ -14,14 +17,17 @@ is cheap and ``lrlab.optimizers.Adam`` works without a separate import):
 * ``lrlab.plots``      matplotlib figures for all of the above
 * ``lrlab.widgets``    sliders that redraw those figures (ipywidgets)
 * ``lrlab.checks``     messages for the lessons' exercise tests
+* ``lrlab.exercises``  each lesson's exercise checks and hints
+* ``lrlab.tables``     result tables that display as Markdown
 * ``lrlab.article``    the source article's printed claims, checked
 """
 import importlib
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("problems", "optimizers", "schedules", "engine", "theory", "finder", "diagnosis",
-               "shower", "plots", "widgets", "checks", "article", "article_finder")
+_SUBMODULES = ("problems", "optimizers", "schedules", "engine", "batched", "sensitivity", "curvature", "theory",
+               "finder", "diagnosis", "shower", "plots", "widgets", "checks", "exercises", "tables", "article",
+               "article_finder")
 __all__ = list(_SUBMODULES)
 
 
