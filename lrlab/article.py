@@ -63,6 +63,8 @@ SECTIONS = {
     "intuition": "The Mathematical Intuition",
     "real-code": "Real Code: Watch It Happen",
     "schedules": "Common Schedules",
+    "common-mistakes": "Common Learning Rate Mistakes",
+    "quick-reference": "Quick Reference: Symptoms and Fixes",
 }
 
 #: The loss level the article's own table labels "converged" (0.249 at epoch 100, rounded up).
@@ -391,16 +393,80 @@ def _schedules() -> list[Claim]:
     return out
 
 
+def _common_mistakes() -> list[Claim]:
+    """Lesson 07's measurements (lrlab.mistakes, cached): fine-tuning rates, batch size, giving up."""
+    from . import mistakes as m
+
+    sec = "common-mistakes"
+    out = []
+    ft = m.finetune_grid()
+    body, head = m.best_pair(ft)
+    k = int(np.flatnonzero((ft.body_lrs == body) & (ft.head_lrs == head))[0])
+    setup = {"network": "digits MLP 64-32-10 tanh, pretrained on digits 0-4 with Adam",
+             "task": "new head for digits 5-9, Adam, 100 steps of batch 32",
+             "grid": f"body {m.BODY_RATES}, head {m.HEAD_RATES}",
+             "best": "highest mean of new-class accuracy and old-class retention"}
+    note = (f"The best pair here is body {body:g}, head {head:g} (new classes {ft.new_accuracy[k]:.1%}, old "
+            f"classes kept {ft.retention[k]:.1%}); the post's idea, a body rate far below the head's, holds, "
+            f"but its values are the defaults of large pretrained models, not rates to copy.")
+    for what, printed, real in (("fine-tuning: rate for the pretrained layers", "1e-5", body),
+                                ("fine-tuning: rate for the new layers", "1e-3", head)):
+        agrees = real > 0 and abs(math.log10(real / float(printed))) <= 0.5
+        out.append(Claim(f"{sec}/fine-tune/{'body' if 'pretrained' in what else 'head'}-rate", sec, what, printed,
+                         setup, real, f"{real:g}", agrees, "within a factor of about 3 (half a decade)", note))
+    sgd = m.batch_sweep("sgd", m.BATCHES, m.SGD_RATES, epochs=m.EPOCHS)
+    adam = m.batch_sweep("adam", m.BATCHES, m.ADAM_RATES, epochs=m.EPOCHS)
+    i32, i128 = m.BATCHES.index(32), m.BATCHES.index(128)
+    ratio = {s.optimizer: float(s.best[i128] / s.best[i32]) for s in (sgd, adam)}
+    real = 0.001 * ratio["sgd"]
+    out.append(Claim(f"{sec}/batch-32-to-128", sec, "batch 32 → 128: the rate 0.001 can become",
+                     "~0.002-0.004", {"network": "digits MLP 64-32-10 tanh", "budget": f"{m.EPOCHS} passes over the data",
+                                      "best rate": "lowest final training loss, refined between grid rates"},
+                     real, f"{real:.2g}", 0.002 <= real <= 0.004, "between 0.002 and 0.004",
+                     f"The best SGD rate grew {ratio['sgd']:.2f}× from batch 32 to 128 and Adam's {ratio['adam']:.2f}×, "
+                     f"not 2-4×: both were already limited by stability, not by gradient noise."))
+    g = m.give_up()
+    j = list(g.stalled).index(1.0)
+    cont, cut = (float(g.runs[n].final("val_loss")[j]) for n in ("continue as is", "divide by 10"))
+    out.append(Claim(f"{sec}/give-up", sec, "a stalled run: reduce the rate 10× and train longer",
+                     "Reduce LR by 10x and train longer",
+                     {"run": "SGD lr 1, batch 32, 300 steps, then 600 more", "compared with": "600 more at lr 1"},
+                     cut, f"validation loss {cut:.3f} (going on at lr 1: {cont:.3f})", cut < cont,
+                     "the ÷10 run ends with a lower validation loss than going on unchanged",
+                     "Training longer is what helped; the cut made it slower. On a run stalled because its rate is "
+                     "too small (lr 0.01) the cut is worse still, and × 10 is the fix."))
+    return out
+
+
+def _quick_reference() -> list[Claim]:
+    from . import mistakes as m
+
+    sec = "quick-reference"
+    out = []
+    trials = m.quick_reference()
+    for row, (symptom, cause, fix) in enumerate(m.TABLE, start=1):
+        mine = [t for t in trials if t.row == row]
+        text = "; ".join(f"{t.run}, {t.tried}: {t.verdict}" for t in mine)
+        out.append(Claim(f"{sec}/row-{row}", sec, f"{symptom} ({cause}): the fix", fix,
+                         {"runs": "digits MLP 64-32-10 tanh, batch 32, 300 steps", "judged on": mine[0].metric},
+                         tuple(t.verdict for t in mine), text, all(t.verdict == "yes" for t in mine),
+                         f"the fixed run ends within {m.WORKS_WITHIN:g}× of the best loss of any run, on every "
+                         f"run tried", "; ".join(f"{t.tried}: {t.before:.3g} → {t.after:.3g}" for t in mine)))
+    return out
+
+
 _BUILDERS = {"three-rates": _three_rates, "intuition": _intuition, "real-code": _real_code,
-             "schedules": _schedules}
+             "schedules": _schedules, "common-mistakes": _common_mistakes, "quick-reference": _quick_reference}
 
 
 def claims(section=None) -> list[Claim]:
     """The article's printed claims with their real values, in article order.
 
     ``section``: one key of :data:`SECTIONS` (``"three-rates"``,
-    ``"intuition"``, ``"real-code"``, ``"schedules"``) or ``None`` for all.
-    Everything is recomputed on each call (a few milliseconds).
+    ``"intuition"``, ``"real-code"``, ``"schedules"``, ``"common-mistakes"``,
+    ``"quick-reference"``) or ``None`` for all. Everything is recomputed on each
+    call (a few milliseconds), except the training runs of the last two sections
+    (lesson 07, a few seconds), which :mod:`lrlab.mistakes` caches.
 
     >>> [c.agrees for c in claims("schedules")]
     [True, True, True, True, True, True]
