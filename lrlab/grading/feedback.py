@@ -130,7 +130,7 @@ def _student_frames(err, test_count: int | None, hidden: set[str], checks_file: 
 def sanitize(nb, lesson: Lesson, scores: dict, cell_timeout=None) -> tuple[object, dict]:
     """The notebook to show the student, and ``{test grade_id: verdict}``."""
     nb = copy.deepcopy(nb)
-    hidden = lesson.hidden_lines
+    hidden = hidden_lines_for(nb, lesson)
     verdicts = {}
     for cell in nb.cells:
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -174,6 +174,15 @@ def _clean_markdown(text: str) -> str:
 
     return bleach.clean(text, tags=[*bleach.ALLOWED_TAGS, "sub", "sup", "br", "p", "pre", "code", "table",
                                     "tr", "td", "th"], strip=True)
+
+
+def hidden_lines_for(nb, lesson: Lesson) -> set[str]:
+    """The lesson's hidden lines, but those the student wrote in their own cells (a short hidden line,
+    ``return None``, can be a line of a correct answer: showing the student their own code leaks nothing)."""
+    own = "\n".join(c.source for c in nb.cells
+                     if getattr(lesson.cells.get(c.metadata.get("nbgrader", {}).get("grade_id")), "kind", "answer")
+                     in ("answer", "answer-graded", "written"))
+    return {line for line in lesson.hidden_lines if line not in own}
 
 
 def audit(nb, hidden: set[str]) -> None:
@@ -328,7 +337,7 @@ def render(nb, lesson: Lesson, student: str, scores: dict, *, status: str = "", 
                            "status_text": status, "rows": rows, "notes": list(notes)},
                  "metadata": {"name": f"{lesson.name} — {student}"}}
     html, _ = _exporter().from_notebook_node(shown, resources=resources)
-    for line in lesson.hidden_lines:
+    for line in hidden_lines_for(nb, lesson):
         if line in html:
             raise FeedbackLeak(f"a hidden test line is in the rendered feedback: {line[:20]}...")
     return html, verdicts

@@ -1,0 +1,274 @@
+"""A hostile class for every lesson, generated from the lesson's own notebook.
+
+Nothing here knows a lesson's exercises. From ``solutions/<lesson>/<lesson>.ipynb`` it reads only
+nbgrader's structure: the autograded answer cells (``solution: true``, code) and the names each
+one defines at top level (its functions, and any values it assigns), and the test cells (``grade:
+true``, code) with their points. The test cells an answer *answers* are the ones between it and the
+next answer cell (the course's convention, ``solutions/README.md``). A new lesson therefore gets
+its hostile class the day it lands in ``solutions/``.
+
+``plan(solution_nb)`` is that structure; ``scenarios(plan, course)`` the submissions, each with
+the outcome ``lrlab grade`` must give; ``write_class(course, folder)`` writes every lesson's class
+as ``folder/<lesson>/<student>.ipynb`` (one folder, graded in one run). The scenarios:
+
+* ``a01-correct``: the solutions' answers, and the first answer also tries to read the lesson's
+  source notebook, the gradebook and ``/etc/shadow``, and to reach the network: full points (the
+  baseline every other row differs from), and nothing found;
+* ``a02``-``a08``, ``liar-<kind>``, one per kind in ``liars.KINDS`` (str, int, float, list, tuple,
+  ndarray, a plain object): *every* answer defines its functions to return a value that says
+  ``==`` to anything and holds a wrong value. Every test cell must earn 0. Two of them carry one
+  more attack each, which must change nothing: in ``liar-str`` the last answer then loops forever
+  (interrupted and noted), in ``liar-object`` the last answer's test cells are emptied (put back
+  and noted);
+* ``b01-crash``: the first answer kills its kernel (``os._exit``): *not graded*;
+* ``b02-patch-checks``: the last answer returns liars and replaces every function of
+  ``lrlab.checks`` and ``lrlab.exercises.*`` (in the modules and in the notebook's names, plus the
+  names earlier test cells defined), ``math.isclose`` and ``numpy.allclose``: flagged, and still 0
+  for its cells, full points for the others;
+* ``b03-patch-during-test``: the last answer's functions do that patching when a test calls them:
+  flagged (the other answers keep their points).
+
+The last answer is the one attacked where points must stay elsewhere: no later answer builds on
+it, so the other cells' points do not depend on it.
+"""
+from __future__ import annotations
+
+import ast
+import copy
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from . import liars
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Answer:
+    grade_id: str
+    functions: list[str]
+    values: list[str]
+    correct: str  # the solution's source without nbgrader's markers
+    tests: list[str]  # the test cells it answers
+
+
+@dataclass
+class Plan:
+    lesson: str
+    answers: list[Answer]
+    points: dict[str, float]  # every autograded test cell (code), in notebook order
+    test_names: set[str] = field(default_factory=set)  # names the test cells define
+
+
+def _strip(source: str) -> str:
+    return "\n".join(line for line in source.splitlines()
+                     if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+
+
+def _top_level(source: str) -> tuple[list[str], list[str]]:
+    """(functions, values) a cell defines at top level."""
+    from lrlab.grading.lesson import _python
+
+    tree = _python(source)
+    functions, values = [], []
+    for node in tree.body if tree is not None else []:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            functions.append(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            values += [t.id for t in targets if isinstance(t, ast.Name)]
+    return functions, [v for v in dict.fromkeys(values) if v not in functions]
+
+
+def plan(solution_nb, lesson: str) -> Plan:
+    from lrlab.grading.lesson import bound_names
+
+    answers, points, test_names = [], {}, set()
+    for cell in solution_nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta:
+            continue
+        if meta.get("solution") and not meta.get("grade"):
+            functions, values = _top_level(_strip(cell.source))
+            answers.append(Answer(meta["grade_id"], functions, values, _strip(cell.source), []))
+        elif meta.get("grade") and not meta.get("solution"):
+            points[meta["grade_id"]] = float(meta.get("points") or 0)
+            test_names |= bound_names(cell.source)
+            if answers:
+                answers[-1].tests.append(meta["grade_id"])
+    return Plan(lesson, answers, points, test_names)
+
+
+# ----------------------------------------------------------------------------------- attacks
+
+PATCH = '''\
+import math as _aeq_math
+import sys as _aeq_sys
+
+import numpy as _aeq_numpy
+
+
+def _aeq_quiet(*args, **kwargs):
+    return None
+
+
+def _aeq_patch(names):
+    """Every check the tests could call does nothing; every comparison they could make says yes."""
+    checking = [m for n, m in list(_aeq_sys.modules.items())
+                if n == "lrlab.checks" or n.startswith("lrlab.exercises")]
+    for module in checking:
+        for attr, value in list(vars(module).items()):
+            if callable(value) and not isinstance(value, type) and not attr.startswith("__"):
+                setattr(module, attr, _aeq_quiet)
+    space = globals()
+    for name, value in list(space.items()):
+        if getattr(value, "__module__", None) in {m.__name__ for m in checking} and not isinstance(value, type):
+            space[name] = _aeq_quiet
+    for name in names:
+        space[name] = _aeq_quiet
+    _aeq_math.isclose = lambda *args, **kwargs: True
+    _aeq_numpy.allclose = lambda *args, **kwargs: True
+    _aeq_numpy.isclose = lambda *args, **kwargs: True
+'''
+
+
+def _patch_now(answer: Answer, test_names) -> str:
+    names = sorted(n for n in test_names if n.startswith("_"))  # helpers the tests define, not the lesson's API
+    return (PATCH + "\n\n" + liars.answer("object", answer.functions, answer.values)
+            + f"\n\n_aeq_patch({names!r})\n")
+
+
+def _patch_when_called(answer: Answer) -> str:
+    lines = [PATCH, liars.source("object")]
+    for name in answer.functions:
+        lines.append(f"\ndef {name}(*args, **kwargs):\n    _aeq_patch([])\n    return _aeq_value()\n")
+    for name in answer.values:
+        lines.append(f"{name} = _aeq_value()")
+    return "\n".join(lines)
+
+
+def _read_outside(course: Path, lesson: str) -> str:
+    secret = course / "solutions" / lesson / f"{lesson}.ipynb"
+    gradebook = course / ".nbgrader" / "gradebook.db"
+    return f"""
+import os as _aeq_os
+import socket as _aeq_socket
+_aeq_found = []
+for _aeq_path in [{str(secret)!r}, {str(gradebook)!r}, "../../solutions/{lesson}/{lesson}.ipynb",
+                  "/etc/shadow", {str(course)!r}]:
+    try:
+        if _aeq_os.path.isdir(_aeq_path):
+            _aeq_found.append((_aeq_path, "dir", sorted(_aeq_os.listdir(_aeq_path))))
+        else:
+            with open(_aeq_path, "rb") as _aeq_f:
+                _aeq_found.append((_aeq_path, "read", _aeq_f.read(200)))
+    except OSError as _aeq_err:
+        _aeq_found.append((_aeq_path, type(_aeq_err).__name__))
+try:
+    _aeq_socket.create_connection(("1.1.1.1", 80), timeout=2)
+    _aeq_found.append(("network", "connected"))
+except OSError as _aeq_err:
+    _aeq_found.append(("network", type(_aeq_err).__name__))
+print(_aeq_found)"""
+
+
+@dataclass
+class Scenario:
+    what: str
+    answers: dict  # grade_id -> source of the cells the submission changes
+    status: str  # graded / needs manual grading / not graded
+    scores: dict | None = None  # expected points of (some of) the test cells; None: not graded
+    reason: str = ""  # a regular expression the reason must match
+    notes: str = ""  # a regular expression one of the notes must match
+    needs_isolation: bool = False
+    attacked: list = field(default_factory=list)  # the test cells the attack answers
+
+
+def scenarios(p: Plan, course: Path) -> dict[str, Scenario]:
+    if not p.answers:  # nothing to answer, nothing to attack
+        return {}
+    correct = {a.grade_id: a.correct for a in p.answers}
+    full = dict(p.points)
+    first, last = p.answers[0], p.answers[-1]
+    zero_last = {**full, **{t: 0 for t in last.tests}}
+    others = {g: v for g, v in full.items() if g not in last.tests}
+    out = {"a01-correct": Scenario(
+        "the solutions' answers; the first one also reads outside its folder and tries the network",
+        {**correct, first.grade_id: first.correct + "\n" + _read_outside(course, p.lesson)}, "graded", full,
+        needs_isolation=True)}
+    for i, kind in enumerate(liars.KINDS):
+        answers = {a.grade_id: liars.answer(kind, a.functions, a.values) for a in p.answers}
+        scenario = Scenario(f"every answer returns a {kind} that claims to equal anything", answers, "graded",
+                            {g: 0 for g in full}, attacked=list(full))
+        if kind == "str":
+            answers[last.grade_id] += "\n\nwhile True:\n    pass\n"
+            scenario.what += "; the last answer then loops forever"
+            scenario.notes = rf"cell {last.grade_id} ran past \d+ s and was interrupted"
+        elif kind == "object":
+            answers.update({t: "pass" for t in last.tests})
+            scenario.what += "; the last answer's test cells are emptied"
+            scenario.notes = rf"locked cell {last.tests[0]} was edited"
+        out[f"a{i + 2:02d}-liar-{kind}"] = scenario
+    out["b01-crash"] = Scenario(
+        "the first answer kills its kernel", {**correct, first.grade_id: first.correct + "\n\nimport os\nos._exit(3)"},
+        "not graded", reason=rf"kernel died \(exited with code 3\) in cell {first.grade_id}")
+    out["b02-patch-checks"] = Scenario(
+        "the last answer returns liars and replaces every check", {**correct, last.grade_id: _patch_now(
+            last, p.test_names)}, "needs manual grading", zero_last,
+        reason=r"patched what the tests rely on.*lrlab\.(checks|exercises)", attacked=last.tests)
+    out["b03-patch-during-test"] = Scenario(
+        "the last answer's functions replace every check when a test calls them",
+        {**correct, last.grade_id: _patch_when_called(last)}, "needs manual grading", others,
+        reason=r"changed what the tests rely on")
+    return out
+
+
+# ----------------------------------------------------------------------------------- the class
+
+def lessons() -> list[str]:
+    return sorted(p.name for p in (ROOT / "solutions").iterdir() if (p / f"{p.name}.ipynb").is_file())
+
+
+def build_course(root: Path, names) -> Path:
+    """A course folder holding a copy of these lessons (and the course's nbgrader configuration)."""
+    course = Path(root)
+    (course / "solutions").mkdir(parents=True)
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    for name in names:
+        shutil.copytree(ROOT / "solutions" / name, course / "solutions" / name,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    return course
+
+
+def submission(released, answers: dict):
+    nb = copy.deepcopy(released)
+    cells = {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if "nbgrader" in c.metadata}
+    unknown = set(answers) - set(cells)
+    if unknown:
+        raise KeyError(f"no cells {sorted(unknown)} in the released notebook")
+    for gid, source in answers.items():
+        cells[gid].source = source
+    return nb
+
+
+def write_class(course: Path, folder: Path, names, scratch: Path) -> dict:
+    """Write ``folder/<lesson>/<student>.ipynb`` for every scenario of every lesson.
+
+    Returns ``{lesson: (Plan, Lesson, {student: Scenario})}`` (``Lesson`` from
+    ``lrlab.grading.lesson.prepare``: the released notebook and the hidden lines).
+    """
+    from lrlab.grading.lesson import prepare
+
+    made = {}
+    for name in names:
+        lesson = prepare(course, name, scratch / "master")
+        p = plan(lesson.source_nb, name)
+        made[name] = (p, lesson, scenarios(p, course))
+        target = folder / name
+        target.mkdir(parents=True, exist_ok=True)
+        for student, scenario in made[name][2].items():
+            nbformat.write(submission(lesson.released, scenario.answers), target / f"{student}.ipynb")
+    return made
