@@ -1,25 +1,12 @@
 """Figures: every plot titles and labels its axes, draws what it was given, and returns its ax."""
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from lrlab import plots  # noqa: E402
-from lrlab.engine import sweep  # noqa: E402
-from lrlab.problems import Quadratic1D, QuadraticND  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-def assert_labelled(ax):
-    assert ax.get_title(), "figure has no title"
-    assert ax.get_xlabel() and ax.get_ylabel(), "axes must be labelled"
+from lrlab import plots
+from lrlab.engine import sweep
+from lrlab.problems import Quadratic1D, QuadraticND
+from figures import assert_labelled
 
 
 def test_loss_curves_draw_one_line_per_rate_and_mark_divergence():

@@ -1,24 +1,13 @@
 """Lesson 01's figures (lrlab.plots, below the lesson 01 marker): labelled, drawing exactly the runs they were given."""
-import matplotlib
+import functools
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
-from lrlab import plots  # noqa: E402
+from lrlab import plots
+from figures import assert_labelled
 
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-def assert_labelled(ax):
-    assert ax.get_title(), "figure has no title"
-    assert ax.get_xlabel() and ax.get_ylabel(), "axes must be labelled"
-    assert ax.get_legend() is not None, "figure has no legend"
+assert_labelled = functools.partial(assert_labelled, legend=True)
 
 
 def test_shower_and_knob_draws_two_panels_line_for_line():

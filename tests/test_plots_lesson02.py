@@ -1,25 +1,15 @@
 """Lesson 02's figures (lrlab.plots, below the lesson 02 marker): one labelled panel per run, titled with its regime."""
-import matplotlib
+import functools
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
 
-from lrlab import plots  # noqa: E402
-from lrlab.engine import sweep  # noqa: E402
-from lrlab.problems import Quadratic1D, QuadraticND  # noqa: E402
+from lrlab import plots
+from lrlab.engine import sweep
+from lrlab.problems import Quadratic1D, QuadraticND
+from figures import assert_labelled
 
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-def assert_labelled(ax):
-    assert ax.get_title(), "panel has no title"
-    assert ax.get_xlabel() and ax.get_ylabel(), "axes must be labelled"
-    assert ax.get_legend() is not None, "panel has no legend"
+assert_labelled = functools.partial(assert_labelled, legend=True)
 
 
 def test_regime_trajectories_draw_one_panel_per_rate_in_its_verdict_colour():

@@ -1,28 +1,15 @@
 """Lesson 03's figures (lrlab.plots, below "lesson 03 figures"): labelled, drawing what they were given,
 returning their axes, and refusing bad input by name."""
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from lrlab import plots, theory  # noqa: E402
-from lrlab.engine import sweep  # noqa: E402
-from lrlab.problems import QuadraticND  # noqa: E402
+from lrlab import plots, theory
+from lrlab.engine import sweep
+from lrlab.problems import QuadraticND
+from figures import assert_labelled
 
 VALLEY = QuadraticND(eigenvalues=[1.0, 25.0], x0=[4.0, 1.0])
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-def assert_labelled(ax):
-    assert ax.get_title(), "figure has no title"
-    assert ax.get_xlabel() and ax.get_ylabel(), "axes must be labelled"
 
 
 def vertical_lines(ax):

@@ -1,27 +1,14 @@
 """Lesson 04's figures (lrlab.plots, below "lesson 04 figures"): labelled, drawing what they were given,
 returning their axes, and refusing bad input by name."""
-import matplotlib
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+from lrlab import plots
+from lrlab.finder import lr_range_test
+from lrlab.optimizers import SGD
+from lrlab.problems import LogisticRegression
+from figures import assert_labelled
 
-from lrlab import plots  # noqa: E402
-from lrlab.finder import lr_range_test  # noqa: E402
-from lrlab.optimizers import SGD  # noqa: E402
-from lrlab.problems import LogisticRegression  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-def assert_labelled(ax):
-    assert ax.get_title(), "figure has no title"
-    assert ax.get_xlabel() and ax.get_ylabel(), "axes must be labelled"
 
 def test_range_test_and_sweep_marks_the_same_rates_in_both_panels():
     result = lr_range_test(LogisticRegression(), SGD(lr=1e-3), start_lr=1e-4, end_lr=10.0, num_steps=60, batch_size=64)

@@ -1,25 +1,11 @@
 """Lesson 05's figures (lrlab.plots, below its marker) and engine.rate_times_curvature."""
-import matplotlib
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from lrlab import engine, plots, schedules  # noqa: E402
-from lrlab.optimizers import SGD  # noqa: E402
-from lrlab.problems import Quadratic1D, Rosenbrock  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-def assert_labelled(ax):
-    assert ax.get_title(), "figure has no title"
-    assert ax.get_xlabel() and ax.get_ylabel(), "axes must be labelled"
+from lrlab import engine, plots, schedules
+from lrlab.optimizers import SGD
+from lrlab.problems import Quadratic1D, Rosenbrock
+from figures import assert_labelled
 
 
 @pytest.fixture(scope="module")
