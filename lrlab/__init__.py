@@ -10,6 +10,9 @@ is cheap and ``lrlab.optimizers.Adam`` works without a separate import):
 * ``lrlab.batched``    many digits MLPs trained at once (one per rate and seed)
 * ``lrlab.sensitivity`` how much each optimizer cares about its rate (lesson 06's study)
 * ``lrlab.curvature``  Hessian-vector products, power iteration, sharpness
+* ``lrlab.mistakes``   lesson 07's experiments (fine-tuning, batch size, stalls)
+* ``lrlab.tuning``     a budget of optimizer steps for tuning code; the zone of a recipe
+* ``lrlab.stability``  the sharpness along a run (the edge of stability)
 * ``lrlab.theory``     closed-form results for quadratics (2/L and friends)
 * ``lrlab.finder``     the learning-rate range test
 * ``lrlab.diagnosis``  reading a loss curve
@@ -25,7 +28,8 @@ import importlib
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("problems", "optimizers", "schedules", "engine", "batched", "sensitivity", "curvature", "theory",
+_SUBMODULES = ("problems", "optimizers", "schedules", "engine", "batched", "sensitivity", "curvature", "mistakes",
+               "tuning", "stability", "theory",
                "finder", "diagnosis", "shower", "plots", "widgets", "checks", "exercises", "tables", "article",
                "article_finder")
 __all__ = list(_SUBMODULES)

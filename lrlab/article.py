@@ -65,6 +65,7 @@ SECTIONS = {
     "schedules": "Common Schedules",
     "common-mistakes": "Common Learning Rate Mistakes",
     "quick-reference": "Quick Reference: Symptoms and Fixes",
+    "goldilocks": "The Goldilocks Zone",
 }
 
 #: The loss level the article's own table labels "converged" (0.249 at epoch 100, rounded up).
@@ -455,8 +456,36 @@ def _quick_reference() -> list[Claim]:
     return out
 
 
+def _goldilocks() -> list[Claim]:
+    """Lesson 08's measurement (lrlab.tuning.recipe_zones, cached): where the zone of two recipes lies."""
+    from . import tuning
+
+    sec = "goldilocks"
+    recipes = [tuning.Recipe("SGD, momentum 0.9"), tuning.Recipe("Adam", optimizer="adam", options=())]
+    step = 0.25  # the grid's spacing in decades
+    out = []
+    for sweep in tuning.recipe_zones(recipes, tuning.ZONE_RATES, tuning.ZONE_STEPS):
+        z = sweep.zone
+        setup = {"network": "digits MLP 64-32-10 tanh", "optimizer": sweep.name, "batch": 32,
+                 "steps": sweep.steps, "grid": f"{len(sweep.lrs)} rates from {sweep.lrs[0]:g} to {sweep.lrs[-1]:g}, "
+                                               f"a quarter decade apart",
+                 "zone": "final validation loss <= 2 × the best of the grid"}
+        at_low = float(sweep.val_loss[0])
+        note = (f"Measured zone {z.low:.2g} to {z.high:.2g} ({z.width:.2f} decades). At {sweep.lrs[0]:g} the "
+                f"validation loss after {sweep.steps} steps is {at_low:.3f}, the untrained network's "
+                f"{sweep.start_loss:.3f}: the sketch's lower edge barely trains. The post adds that the zone "
+                f"moves with the problem; lesson 08 measures how far.")
+        for edge, printed, real in (("lower", "1e-4", z.low), ("upper", "1e-2", z.high)):
+            agrees = abs(math.log10(real / float(printed))) <= step + 1e-9
+            out.append(Claim(f"{sec}/{sweep.name.split(',')[0].lower()}/{edge}-edge", sec,
+                             f"{edge} edge of the zone, {sweep.name}", printed, setup, real, f"{real:.2g}", agrees,
+                             "within one step of the grid (a quarter decade)", note))
+    return out
+
+
 _BUILDERS = {"three-rates": _three_rates, "intuition": _intuition, "real-code": _real_code,
-             "schedules": _schedules, "common-mistakes": _common_mistakes, "quick-reference": _quick_reference}
+             "schedules": _schedules, "common-mistakes": _common_mistakes, "quick-reference": _quick_reference,
+             "goldilocks": _goldilocks}
 
 
 def claims(section=None) -> list[Claim]:
@@ -464,9 +493,10 @@ def claims(section=None) -> list[Claim]:
 
     ``section``: one key of :data:`SECTIONS` (``"three-rates"``,
     ``"intuition"``, ``"real-code"``, ``"schedules"``, ``"common-mistakes"``,
-    ``"quick-reference"``) or ``None`` for all. Everything is recomputed on each
-    call (a few milliseconds), except the training runs of the last two sections
-    (lesson 07, a few seconds), which :mod:`lrlab.mistakes` caches.
+    ``"quick-reference"``, ``"goldilocks"``) or ``None`` for all. Everything is
+    recomputed on each call (a few milliseconds), except the training runs of the
+    last three sections (lessons 07 and 08, a few seconds), which :mod:`lrlab.mistakes`
+    and :mod:`lrlab.tuning` cache.
 
     >>> [c.agrees for c in claims("schedules")]
     [True, True, True, True, True, True]

@@ -30,7 +30,7 @@ import numpy as np
 
 from . import _validate as v
 
-__all__ = ["flatten", "unflatten", "hvp", "hvp_fd", "dense_hessian", "power_iteration", "sharpness"]
+__all__ = ["flatten", "unflatten", "flat_functions", "hvp", "hvp_operator", "hvp_fd", "dense_hessian", "power_iteration", "sharpness"]
 
 
 def flatten(params) -> np.ndarray:
@@ -57,6 +57,21 @@ def unflatten(vector, like):
     return out
 
 
+def flat_functions(problem, params, *, batch=None):
+    """``(theta, grad, hvp_at)``: ``params`` as one flat vector, the gradient of ``problem`` as a function
+    of flat vectors, and the exact Hessian-vector product at ``params`` (:func:`hvp`) on flat vectors.
+
+    For code written for 1-D arrays (a power iteration, a finite difference) on a problem whose
+    parameters are a dict of arrays.
+    """
+    theta = flatten(params)
+
+    def grad(x):
+        return flatten(problem.grad(unflatten(x, params), batch=batch))
+
+    return theta, grad, hvp_operator(problem, params, batch=batch)
+
+
 def hvp_fd(problem, params, vector, *, batch=None, eps=1e-4):
     r"""Hessian times ``vector`` by a central difference of gradients (any problem with ``grad``).
 
@@ -79,7 +94,8 @@ def hvp(problem, params, vector, *, batch=None):
     r"""Hessian of ``problem``'s loss at ``params`` times ``vector``, exactly where lrlab can.
 
     For :class:`lrlab.problems.MLP` this is the R-operator through the network's backpropagation
-    (exact to rounding; tanh or ReLU, whose second derivative is taken as 0 like autograd does). For a
+    (exact to rounding; tanh or ReLU, whose second derivative is taken as 0 like autograd does;
+    cross-entropy, or the squared error of a ``TabularMLP(loss="mse")``). For a
     problem with a ``hessian`` method it is that matrix times the vector. Otherwise it falls back to
     :func:`hvp_fd`. ``vector`` has the structure of ``params``; so has the result.
     """
@@ -96,48 +112,108 @@ def hvp(problem, params, vector, *, batch=None):
 
 
 def _mlp_hvp(net, params, vector, batch):
-    arrays = net._check_params(params)
+    arrays = net._check_params(params)             # in the network's order, whatever the order of params
+    names = list(net._shapes)
     if not isinstance(vector, Mapping) or vector.keys() != params.keys():
         raise ValueError(f"vector must be a dict with the keys of params {list(params)}")
-    vec = [np.asarray(vector[k], dtype=float) for k in params]
-    for k, a, b in zip(params, arrays, vec):
+    vec = [np.asarray(vector[k], dtype=float) for k in names]
+    for k, a, b in zip(names, arrays, vec):
         if a.shape != b.shape:
             raise ValueError(f"vector[{k!r}] must have shape {a.shape}, got {b.shape}")
+    out = dict(zip(names, _mlp_operator(net, arrays, batch)(vec)))
+    return {k: out[k] for k in params}
+
+
+def _mlp_operator(net, arrays, batch):
+    """``vec -> H vec`` (lists of arrays in the parameters' order) at fixed parameters ``arrays``.
+
+    Everything that depends on the parameters only (the forward pass, the slopes of the
+    activations, the backpropagated errors) is computed once here; each product then costs the
+    R-forward and R-backward passes alone.
+    """
     X, y = net._check_batch(batch)
     n, layers, tanh = X.shape[0], net.n_layers, net.activation == "tanh"
-    Ws, VWs = arrays[0::2], vec[0::2]
-    # forward pass and its directional derivative R(.)
-    acts, r_acts = [X], [np.zeros_like(X)]
+    Ws = arrays[0::2]
+    acts = [X]
     for layer in range(layers):
         z = acts[-1] @ Ws[layer] + arrays[2 * layer + 1]
-        rz = r_acts[-1] @ Ws[layer] + acts[-1] @ VWs[layer] + vec[2 * layer + 1]
         if layer == layers - 1:
             break
-        a = np.tanh(z) if tanh else np.maximum(z, 0.0)
-        slope = 1.0 - a * a if tanh else (a > 0.0).astype(float)
-        acts.append(a)
-        r_acts.append(slope * rz)
-    p = np.exp(z - z.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
-    dz = p.copy()
+        acts.append(np.tanh(z) if tanh else np.maximum(z, 0.0))
+    slopes = [None] + [1.0 - a * a if tanh else (a > 0.0).astype(float) for a in acts[1:]]
+    mse = getattr(net, "loss", "cross_entropy") == "mse"  # f = Σ‖z − onehot‖² / 2n (TabularMLP)
+    if mse:
+        dz = z.copy()
+        p = None
+    else:
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        dz = p.copy()
     dz[np.arange(n), y] -= 1.0
     dz /= n
-    rdz = p * (rz - (p * rz).sum(axis=1, keepdims=True)) / n  # R of softmax, divided by n
-    out = [None] * (2 * layers)
+    dzs, das = [None] * layers, [None] * layers   # the plain backward pass: errors at each layer
     for layer in range(layers - 1, -1, -1):
-        a, ra = acts[layer], r_acts[layer]
-        out[2 * layer] = ra.T @ dz + a.T @ rdz + net.l2 * VWs[layer]
-        out[2 * layer + 1] = rdz.sum(axis=0)
+        dzs[layer] = dz
         if layer:
-            da = dz @ Ws[layer].T
-            rda = rdz @ Ws[layer].T + dz @ VWs[layer].T
-            if tanh:
-                slope, r_slope = 1.0 - a * a, -2.0 * a * ra
-                dz, rdz = da * slope, rda * slope + da * r_slope
-            else:
-                on = (a > 0.0).astype(float)
-                dz, rdz = da * on, rda * on
-    return dict(zip(params, out))
+            das[layer] = dz @ Ws[layer].T
+            dz = das[layer] * slopes[layer]
+
+    def product(vec):
+        VWs = vec[0::2]
+        r_acts, ra = [np.zeros_like(X)], None
+        for layer in range(layers):
+            rz = (acts[layer] @ VWs[layer] + vec[2 * layer + 1]) if layer == 0 else \
+                (ra @ Ws[layer] + acts[layer] @ VWs[layer] + vec[2 * layer + 1])
+            if layer == layers - 1:
+                break
+            ra = slopes[layer + 1] * rz
+            r_acts.append(ra)
+        rdz = rz / n if mse else p * (rz - (p * rz).sum(axis=1, keepdims=True)) / n  # R of the output error
+        out = [None] * (2 * layers)
+        for layer in range(layers - 1, -1, -1):
+            a, ra, dz = acts[layer], r_acts[layer], dzs[layer]
+            out[2 * layer] = ra.T @ dz + a.T @ rdz + net.l2 * VWs[layer]
+            out[2 * layer + 1] = rdz.sum(axis=0)
+            if layer:
+                rda = rdz @ Ws[layer].T + dz @ VWs[layer].T
+                rdz = rda * slopes[layer]
+                if tanh:
+                    rdz += das[layer] * (-2.0 * a * ra)
+        return out
+
+    return product
+
+
+def hvp_operator(problem, params, *, batch=None):
+    """``v -> H v`` on flat vectors at fixed ``params``: for many products at one point (power iteration).
+
+    For an MLP the forward pass and the backpropagated errors are computed once, so each product
+    costs less than a call of :func:`hvp`; other problems use :func:`hvp` for every product.
+    """
+    from .problems import MLP
+
+    if isinstance(problem, MLP):
+        arrays = problem._check_params(params)
+        names = list(problem._shapes)                       # the order of ``arrays``
+        keys = list(params)                                 # the order of flatten(params)
+        shape = dict(zip(names, (a.shape for a in arrays)))
+        ends = dict(zip(keys, np.cumsum([int(np.prod(shape[k])) for k in keys])))
+        apply = _mlp_operator(problem, arrays, batch)
+
+        def product(x):
+            x = np.asarray(x, dtype=float)
+            if x.shape != (ends[keys[-1]],):
+                raise ValueError(f"x must be a flat array of {ends[keys[-1]]} values, got shape {x.shape}")
+            part = {k: x[ends[k] - int(np.prod(shape[k])):ends[k]].reshape(shape[k]) for k in keys}
+            out = dict(zip(names, apply([part[k] for k in names])))
+            return np.concatenate([out[k].ravel() for k in keys])
+
+        return product
+
+    def generic(x):
+        return flatten(hvp(problem, params, unflatten(x, params), batch=batch))
+
+    return generic
 
 
 def dense_hessian(problem, params, *, batch=None, method="exact"):
