@@ -361,6 +361,58 @@ def grid(lrs, seeds):
     return np.repeat(rates, seeds.size), np.tile(seeds, rates.size)
 
 
+def _run_stacked(net, opt, params, steps, *, batch_size, data_seed, max_loss=None) -> dict:
+    """Train the stacked ``params`` (name -> (K, ...)) with ``opt`` for ``steps`` minibatch steps.
+
+    The loop behind :func:`train_mlps` and :mod:`lrlab.tuning`'s budgeted runs: the shared minibatch
+    stream of ``data_seed``, copies frozen where their loss blows up, the full training and
+    validation losses measured at the end (see the module docstring). Returns the :class:`MLPRuns`
+    fields it fills, as a dict.
+    """
+    names = list(params)
+    K = params[names[0]].shape[0]
+    X, y = net.X, net.y
+    losses = np.full((K, steps), np.nan)
+    diverged_at = np.full(K, -1, dtype=np.int64)
+    active = np.ones(K, dtype=bool)
+    batches = batch_stream(net, batch_size, v.rng("data_seed", data_seed))
+    with one_blas_thread(), np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        initial = _evaluate(net, [params[p] for p in names], X, y)[0]
+        if max_loss is None:
+            limit = np.array([_default_max_loss(loss) for loss in initial])
+        else:
+            limit = np.full(K, max_loss)
+        for t in range(steps):
+            if batches is None:
+                Xb, yb = X, y
+            else:
+                idx = next(batches)
+                Xb, yb = X[idx], y[idx]
+            loss, grads = _loss_and_grad(net, [params[p] for p in names], Xb, yb)
+            blown = active & ~(loss <= limit)  # NaN fails the comparison too
+            losses[active, t] = loss[active]
+            if blown.any():
+                diverged_at[blown] = t
+                active &= ~blown
+                if not active.any():
+                    break
+            new = opt.step(params, dict(zip(names, grads)))
+            if not active.all():
+                for p in names:
+                    new[p][~active] = params[p][~active]
+            params = new
+        train_loss = _evaluate(net, [params[p] for p in names], X, y)[0]
+        blown = active & ~(train_loss <= limit)
+        diverged_at[blown] = steps
+        active &= ~blown
+        val_loss, val_accuracy = _evaluate(net, [params[p] for p in names], net.data.X_test, net.data.y_test)
+    train_loss[~active] = np.inf
+    val_loss[~active] = np.inf
+    val_accuracy[~active] = np.nan
+    return {"params": params, "losses": losses, "initial_loss": initial, "train_loss": train_loss,
+            "val_loss": val_loss, "val_accuracy": val_accuracy, "diverged_at": diverged_at, "max_loss": limit}
+
+
 def train_mlps(net, optimizer, lrs, steps, *, seeds=0, batch_size=32, data_seed=0, max_loss=None,
                **optimizer_options) -> MLPRuns:
     """Train one copy of ``net`` per learning rate in ``lrs``, all at once; see the module docstring.
@@ -407,47 +459,8 @@ def train_mlps(net, optimizer, lrs, steps, *, seeds=0, batch_size=32, data_seed=
     names = list(net.initial_params())
     starts = {s: net.initial_params(seed=s) for s in set(seeds.tolist())}
     params = {p: np.stack([starts[s][p] for s in seeds.tolist()]) for p in names}
-    X, y = net.X, net.y
-    X_val, y_val = net.data.X_test, net.data.y_test
-
-    losses = np.full((K, steps), np.nan)
-    diverged_at = np.full(K, -1, dtype=np.int64)
-    active = np.ones(K, dtype=bool)
-    batches = batch_stream(net, batch_size, v.rng("data_seed", data_seed))
-    with one_blas_thread(), np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        initial = _evaluate(net, [params[p] for p in names], X, y)[0]
-        if max_loss is None:
-            limit = np.array([_default_max_loss(loss) for loss in initial])
-        else:
-            limit = np.full(K, max_loss)
-        for t in range(steps):
-            if batches is None:
-                Xb, yb = X, y
-            else:
-                idx = next(batches)
-                Xb, yb = X[idx], y[idx]
-            loss, grads = _loss_and_grad(net, [params[p] for p in names], Xb, yb)
-            blown = active & ~(loss <= limit)  # NaN fails the comparison too
-            losses[active, t] = loss[active]
-            if blown.any():
-                diverged_at[blown] = t
-                active &= ~blown
-                if not active.any():
-                    break
-            new = opt.step(params, dict(zip(names, grads)))
-            if not active.all():
-                for p in names:
-                    new[p][~active] = params[p][~active]
-            params = new
-        train_loss = _evaluate(net, [params[p] for p in names], X, y)[0]
-        blown = active & ~(train_loss <= limit)
-        diverged_at[blown] = steps
-        active &= ~blown
-        val_loss, val_accuracy = _evaluate(net, [params[p] for p in names], X_val, y_val)
-    train_loss[~active] = np.inf
-    val_loss[~active] = np.inf
-    val_accuracy[~active] = np.nan
-    return MLPRuns(lrs=rates, seeds=seeds, steps=steps, optimizer=name, losses=losses,
-                   initial_loss=initial, train_loss=train_loss, val_loss=val_loss,
-                   val_accuracy=val_accuracy, diverged_at=diverged_at, max_loss=limit, params=params,
-                   batch_size=batch_size, data_seed=data_seed, options=dict(optimizer_options))
+    run = _run_stacked(net, opt, params, steps, batch_size=batch_size, data_seed=data_seed, max_loss=max_loss)
+    return MLPRuns(lrs=rates, seeds=seeds, steps=steps, optimizer=name, losses=run["losses"],
+                   initial_loss=run["initial_loss"], train_loss=run["train_loss"], val_loss=run["val_loss"],
+                   val_accuracy=run["val_accuracy"], diverged_at=run["diverged_at"], max_loss=run["max_loss"],
+                   params=run["params"], batch_size=batch_size, data_seed=data_seed, options=dict(optimizer_options))

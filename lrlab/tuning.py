@@ -56,8 +56,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _validate as v
-from .batched import OPTIMIZERS, _check_optimizer, _evaluate, _loss_and_grad, one_blas_thread
-from .engine import _default_max_loss, batch_stream
+from .batched import OPTIMIZERS, _check_optimizer, _evaluate, _run_stacked
 from .finder import FinderResult, lr_range_test
 from .problems.digits import MLP
 
@@ -335,45 +334,12 @@ class TuningProblem:
     # ----- the runs themselves
     def _train(self, starts, rates_at, steps) -> dict:
         """Train ``len(starts)`` copies together; ``rates_at(t)`` gives the (K,) rates of step t."""
-        net, names = self._net, list(self._net.initial_params())
-        K = len(starts)
+        names = list(self._net.initial_params())
         params = {p: np.stack([s[p] for s in starts]) for p in names}
         opt = self._cls(lr=lambda t: np.asarray(rates_at(t), dtype=np.float64), **self.options)
-        X, y = net.X, net.y
-        losses = np.full((K, steps), np.nan)
-        diverged_at = np.full(K, -1, dtype=np.int64)
-        active = np.ones(K, dtype=bool)
-        batches = batch_stream(net, self.batch_size, v.rng("data_seed", self.data_seed))
-        with one_blas_thread(), np.errstate(all="ignore"):
-            initial = _evaluate(net, [params[p] for p in names], X, y)[0]
-            limit = np.array([_default_max_loss(loss) for loss in initial])
-            for t in range(steps):
-                idx = next(batches)
-                loss, grads = _loss_and_grad(net, [params[p] for p in names], X[idx], y[idx])
-                blown = active & ~(loss <= limit)
-                losses[active, t] = loss[active]
-                if blown.any():
-                    diverged_at[blown] = t
-                    active &= ~blown
-                    if not active.any():
-                        break
-                new = opt.step(params, dict(zip(names, grads)))
-                if not active.all():
-                    for p in names:
-                        new[p][~active] = params[p][~active]
-                params = new
-            arrays = [params[p] for p in names]
-            train_loss = _evaluate(net, arrays, X, y)[0]
-            blown = active & ~(train_loss <= limit)
-            diverged_at[blown] = steps
-            active &= ~blown
-            val_loss, val_accuracy = _evaluate(net, arrays, net.data.X_test, net.data.y_test)
-        train_loss[~active] = np.inf
-        val_loss[~active] = np.inf
-        val_accuracy[~active] = np.nan
-        return {"params": [{p: params[p][k].copy() for p in names} for k in range(K)], "losses": losses,
-                "train_loss": train_loss, "val_loss": val_loss, "val_accuracy": val_accuracy,
-                "diverged_at": diverged_at}
+        out = _run_stacked(self._net, opt, params, steps, batch_size=self.batch_size, data_seed=self.data_seed)
+        out["params"] = [{p: out["params"][p][k].copy() for p in names} for k in range(len(starts))]
+        return out
 
 
 # --------------------------------------------------------------------------- the zone of one recipe
