@@ -105,11 +105,19 @@ def run_cell(page, cell, timeout=RUN_TIMEOUT_MS):
     """Shift+Enter on ``cell``; wait until its prompt shows a new execution number and the kernel is idle."""
     prompt = cell.locator(".jp-InputArea-prompt")
     before = prompt.text_content()
-    cell.locator(".jp-InputArea-prompt").click()  # select the cell (command mode)
-    page.keyboard.press("Shift+Enter")
-    page.wait_for_function(
-        """([el, before]) => /\\[\\d+\\]/.test(el.textContent) && el.textContent !== before""",
-        arg=[prompt.element_handle(), before], timeout=timeout)
+    # a click that lands while the notebook is still scrolling can leave the key press nowhere: try again
+    for attempt in range(3):
+        cell.scroll_into_view_if_needed()
+        prompt.click()  # select the cell (command mode)
+        page.keyboard.press("Shift+Enter")
+        try:
+            page.wait_for_function(
+                """([el, before]) => /\\[\\d+\\]/.test(el.textContent) && el.textContent !== before""",
+                arg=[prompt.element_handle(), before], timeout=timeout // 3)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
     wait_idle(page, timeout)
 
 
