@@ -15,28 +15,14 @@ import time
 import pytest
 
 from adversarial import lesson as tiny
+from adversarial import sandbox_processes
 from adversarial.submissions import write_class
-from lrlab.grading.kernels import UID_BASE
 
 pytestmark = pytest.mark.slow
 
 LRLAB = os.path.join(os.path.dirname(sys.executable), "lrlab")
 CLASS = ["s03-loop-inside", "s11-os-exit", "s19-spawn", "s43-blank"]
 LIMITS = ["--cell-timeout", "3", "--notebook-timeout", "30", "--memory", "1024", "--processes", "64"]
-
-
-def sandbox_processes():
-    """(pid, uid) of every process owned by a uid the grader's sandboxes use."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                uid = os.stat(f"/proc/{entry}").st_uid
-            except OSError:
-                continue
-            if UID_BASE <= uid < UID_BASE + 1000:
-                found.append((int(entry), uid))
-    return found
 
 
 def shm_entries():
