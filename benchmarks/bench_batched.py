@@ -1,4 +1,4 @@
-"""Benchmark (f): K = 64 digits MLPs trained at once (``lrlab.batched.train_mlps``) vs one at a time.
+"""Benchmark (f): K = 64 digits MLPs trained at once (``lrlab.train.batched.train_mlps``) vs one at a time.
 
 The same 64 runs (16 learning rates × 4 initial seeds, 200 steps, batch 32, SGD with momentum
 0.9 by default), timed side by side in one run, rounds interleaved so machine noise hits all
@@ -6,7 +6,7 @@ alike; medians are reported:
 
 * ``batched``  ``train_mlps``: every parameter stacked along a copy axis, one matrix product per
                layer for all copies, one optimizer call per step with the 64 rates;
-* ``engine``   a loop over the copies calling ``lrlab.engine.train`` (what a learner would write
+* ``engine``   a loop over the copies calling ``lrlab.train.engine.train`` (what a learner would write
                first). Note that ``train`` also evaluates the full training loss after every
                step (for its ``losses`` curve and divergence check), which ``train_mlps`` does
                only at the start and the end;
@@ -39,8 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository r
 
 import numpy as np  # noqa: E402
 
-from lrlab.batched import OPTIMIZERS, grid, train_mlps  # noqa: E402
-from lrlab.engine import batch_stream, train  # noqa: E402
+from lrlab.train.batched import OPTIMIZERS, grid, train_mlps  # noqa: E402
+from lrlab.train.engine import batch_stream, train  # noqa: E402
 from lrlab.problems import MLP  # noqa: E402
 
 OPTIONS = {"sgd": {"momentum": 0.9}, "adam": {}, "adamw": {}, "rmsprop": {}, "adagrad": {}}

@@ -3,7 +3,7 @@
 Three ways of doing the same sweep, timed side by side in one run (rounds are
 interleaved so machine noise hits all three alike; medians are reported):
 
-* ``engine``   lrlab.engine.sweep: one vectorised pass with divergence detection,
+* ``engine``   lrlab.train.engine.sweep: one vectorised pass with divergence detection,
 * ``bare``     the leanest numpy broadcast loop (update + loss record, nothing else),
 * ``loop``     one Python loop per rate over Python floats, the way a tutorial writes it.
 
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from lrlab.engine import sweep  # noqa: E402
+from lrlab.train.engine import sweep  # noqa: E402
 from lrlab.problems import Quadratic1D  # noqa: E402
 
 

@@ -5,13 +5,13 @@ steps. The code runs inside an ipykernel started with jupyter_client, so the tim
 the widget messages the kernel sends (the PNG travels in the Output widget's state). Three
 ways of redrawing, timed side by side with interleaved rounds (medians reported):
 
-* ``explorer``   ``LRExplorer`` as shipped: ``lrlab.engine.sweep`` for the numbers, one
+* ``explorer``   ``LRExplorer`` as shipped: ``lrlab.train.engine.sweep`` for the numbers, one
   figure kept for good, the still parts kept as a bitmap and only the moving lines
   redrawn (blitting), PNG written by Pillow;
 * ``full-draw``  the same explorer with the bitmap thrown away before each change, so the
   whole reused figure is drawn again (what reusing figure and artists alone gives);
 * ``new-figure`` the common notebook recipe: an ``Output`` widget whose callback clears it,
-  makes a new pyplot figure with ``lrlab.plots.trajectory_1d`` and ``loss_curves`` and
+  makes a new pyplot figure with ``lrlab.course.plots.trajectory_1d`` and ``loss_curves`` and
   shows it with the inline backend.
 
 A fourth row, ``sweep``, times the engine call alone (the numbers without any drawing).
@@ -34,9 +34,9 @@ KERNEL_CODE = textwrap.dedent("""
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
     from IPython.display import clear_output
-    from lrlab import plots
-    from lrlab.engine import sweep
-    from lrlab.widgets import LRExplorer
+    from lrlab.course import plots
+    from lrlab.train.engine import sweep
+    from lrlab.course.widgets import LRExplorer
 
     STEPS, CHANGES, ROUNDS = {steps}, {changes}, {rounds}
     explorer = LRExplorer(steps=STEPS)

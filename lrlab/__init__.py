@@ -1,45 +1,47 @@
-"""lrlab: the numerical core of the learning-rate course.
+"""lrlab: the learning-rate course's package, in layers.
 
-Modules, one concern each (each is imported on first use, so ``import lrlab``
-is cheap and ``lrlab.optimizers.Adam`` works without a separate import):
+Each layer is a subpackage. A module may import from its own layer and the layers above it in
+this table, never from one below it (``tests/test_layers.py`` checks every import):
 
-* ``lrlab.problems``   objectives (quadratics, Rosenbrock, digits classifiers)
-* ``lrlab.optimizers`` SGD, Adagrad, RMSprop, Adam, AdamW with torch's update rules
-* ``lrlab.schedules``  learning-rate schedules as ``step -> lr`` callables
-* ``lrlab.engine``     training runs and vectorised learning-rate sweeps
-* ``lrlab.batched``    many digits MLPs trained at once (one per rate and seed)
-* ``lrlab.sensitivity`` how much each optimizer cares about its rate (lesson 06's study)
-* ``lrlab.curvature``  Hessian-vector products, power iteration, sharpness
-* ``lrlab.mistakes``   lesson 07's experiments (fine-tuning, batch size, stalls)
-* ``lrlab.tuning``     a budget of optimizer steps for tuning code; the zone of a recipe
-* ``lrlab.stability``  the sharpness along a run (the edge of stability)
-* ``lrlab.theory``     closed-form results for quadratics (2/L and friends)
-* ``lrlab.finder``     the learning-rate range test
-* ``lrlab.diagnosis``  reading a loss curve
-* ``lrlab.shower``     the shower-knob analogy as a simulation
-* ``lrlab.plots``      matplotlib figures for all of the above
-* ``lrlab.widgets``    sliders that redraw those figures (ipywidgets)
-* ``lrlab.checks``     messages for the lessons' exercise tests
-* ``lrlab.exercises``  each lesson's exercise checks and hints
-* ``lrlab.tables``     result tables that display as Markdown
-* ``lrlab.article``    the source article's printed claims, checked
+=====================  ======================================================================
+``lrlab._validate``,   the base: argument checks that name the argument, and ``Table`` (results
+``lrlab.tables``       that show as Markdown and keep their rows as data)
+``lrlab.optim``        optimizers (torch's update rules and names) and learning-rate schedules
+``lrlab.problems``     objectives: quadratics, Rosenbrock, digits and tabular classifiers
+``lrlab.train``        training runs and sweeps, many MLPs at once, the LR range test,
+                       curvature (Hessian-vector products), closed forms, loss-curve diagnosis
+``lrlab.studies``      what the lessons measure: the shower, optimizer sensitivity, the usual
+                       mistakes, the edge of stability, budgeted tuning, the post's claims
+``lrlab.course``       what the notebooks show and check: plots, widgets, exercise checks,
+                       the learners' self-check
+``lrlab.grading``      ``lrlab grade``: a class graded by nbgrader, each student confined
+``lrlab.cli``          the ``lrlab`` command
+=====================  ======================================================================
+
+``optim`` and ``problems`` are peers (neither imports the other). Subpackages are imported on
+first use, so ``import lrlab`` is cheap and ``lrlab.train.engine`` works after ``import lrlab.train``.
+The module names from before the layers (``lrlab.plots``, ``from lrlab import engine``,
+``lrlab.exercises.lesson02``) keep working and warn once: see :mod:`lrlab._moved`.
 """
 import importlib
 
+from . import _moved
+
 __version__ = "0.1.0"
 
-_SUBMODULES = ("problems", "optimizers", "schedules", "engine", "batched", "sensitivity", "curvature", "mistakes",
-               "tuning", "stability", "theory",
-               "finder", "diagnosis", "shower", "plots", "widgets", "checks", "exercises", "tables", "article",
-               "article_finder")
-__all__ = list(_SUBMODULES)
+LAYERS = ("optim", "problems", "train", "studies", "course", "grading")
+__all__ = ["tables", *LAYERS]
+
+_moved.install()
 
 
 def __getattr__(name):
-    if name in _SUBMODULES:
+    if name in LAYERS or name == "tables":
         return importlib.import_module(f".{name}", __name__)
+    if name in _moved.MOVED:
+        return _moved.load(f"{__name__}.{name}")
     raise AttributeError(f"module 'lrlab' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_SUBMODULES))
+    return sorted(list(globals()) + list(__all__))

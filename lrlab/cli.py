@@ -126,8 +126,8 @@ def _cmd_export(args) -> int:
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["check"]:  # the self-check has its own parser, shared with python -m lrlab.selfcheck
-        from .selfcheck import main as check_main
+    if argv[:1] == ["check"]:  # the self-check has its own parser, shared with python -m lrlab.course.selfcheck
+        from lrlab.course.selfcheck import main as check_main
 
         return check_main(argv[1:])
     args = _parser().parse_args(argv)

@@ -1,4 +1,4 @@
-"""What every figure test asks of a plot (the tests of lrlab.plots share it)."""
+"""What every figure test asks of a plot (the tests of lrlab.course.plots share it)."""
 
 
 def assert_labelled(ax, *, legend=False):

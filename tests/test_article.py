@@ -1,6 +1,6 @@
 """The article's claims as data: every real value is recomputed here another way.
 
-``lrlab.article`` computes its real values from closed forms (``lrlab.theory``)
+``lrlab.studies.article`` computes its real values from closed forms (``lrlab.train.theory``)
 and a plain float loop; these tests recompute them with the vectorised engine,
 exact rational arithmetic or the textbook formula, and check that each known
 disagreement with the article is flagged as one.
@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from lrlab import article, theory
-from lrlab.engine import sweep
+from lrlab.studies import article
+from lrlab.train import theory
+from lrlab.train.engine import sweep
 from lrlab.problems import Quadratic1D
 
 ARTICLE_TEXT = Path(__file__).resolve().parents[2] / "shared" / "article" / "learning-rate-article.txt"

@@ -1,4 +1,4 @@
-"""lrlab.batched: K MLPs trained at once behave exactly like K single runs of engine.train.
+"""lrlab.train.batched: K MLPs trained at once behave exactly like K single runs of engine.train.
 
 Also: per-copy learning-rate arrays in every lrlab optimizer, frozen (diverged) copies, and the
 argument checks at train_mlps' boundary.
@@ -8,9 +8,9 @@ import warnings
 import numpy as np
 import pytest
 
-from lrlab import optimizers as O
-from lrlab.batched import MLPRuns, grid, train_mlps
-from lrlab.engine import train
+from lrlab.optim import optimizers as O
+from lrlab.train.batched import MLPRuns, grid, train_mlps
+from lrlab.train.engine import train
 from lrlab.problems import MLP
 
 STEPS = 25

@@ -1,4 +1,4 @@
-"""``lrlab.checks`` cannot be talked into a pass: answers that claim equality, or lie about their value.
+"""``lrlab.course.checks`` cannot be talked into a pass: answers that claim equality, or lie about their value.
 
 Every check is tried with an answer of each kind that says ``==`` to everything (``tests/adversarial/
 liars.py``: subclasses of str, int, float, list, tuple and numpy.ndarray, and a plain object that
@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from adversarial import liars
-from lrlab import checks
-from lrlab.checks import LessonCheckError
+from lrlab.course import checks
+from lrlab.course.checks import LessonCheckError
 
 #: (check, expected value) pairs: every check, and expect_equal with each kind of expected value
 CHECKS = {
@@ -213,8 +213,8 @@ def test_ordinary_wrong_answers_keep_their_messages(call, message):
 
 
 def test_the_checks_module_runs_when_the_grader_recreates_it_from_source():
-    """The guard re-creates lrlab.checks from its source before every test cell (``guard._fresh_checks``)."""
-    namespace = {"__name__": "lrlab.checks"}
+    """The guard re-creates lrlab.course.checks from its source before every test cell (``guard._fresh_checks``)."""
+    namespace = {"__name__": "lrlab.course.checks"}
     exec(compile(open(checks.__file__).read(), checks.__file__, "exec"), namespace)
     liar, calls = liars.make("float")
     with pytest.raises(namespace["LessonCheckError"], match="got AgreeableFloat"):

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from lrlab.curvature import dense_hessian, flatten, hvp, hvp_fd, power_iteration, sharpness, unflatten
+from lrlab.train.curvature import dense_hessian, flatten, hvp, hvp_fd, power_iteration, sharpness, unflatten
 from lrlab.problems import MLP, QuadraticND, Rosenbrock
 
 BATCH = np.arange(40)

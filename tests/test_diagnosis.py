@@ -1,13 +1,13 @@
-"""Loss-curve diagnosis (lrlab.diagnosis) on real training runs with known learning rates."""
+"""Loss-curve diagnosis (lrlab.train.diagnosis) on real training runs with known learning rates."""
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from lrlab import schedules
-from lrlab.diagnosis import (CLASSIFIERS, LABELS, MIN_LENGTH, REMEDIES, THRESHOLDS, Diagnosis, diagnose,
+from lrlab.optim import schedules
+from lrlab.train.diagnosis import (CLASSIFIERS, LABELS, MIN_LENGTH, REMEDIES, THRESHOLDS, Diagnosis, diagnose,
                              measures)
-from lrlab.engine import sweep, train
-from lrlab.optimizers import SGD
+from lrlab.train.engine import sweep, train
+from lrlab.optim.optimizers import SGD
 from lrlab.problems import Quadratic1D, QuadraticND
 from lrlab.problems.digits import MLP, LogisticRegression
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from lrlab.engine import History, sweep, train
+from lrlab.train.engine import History, sweep, train
 from lrlab.problems import Quadratic1D, QuadraticND
 
 
@@ -20,7 +20,7 @@ def plain_gd(grad, x0, lr, steps):
 
 
 class FixedLRGD:
-    """The smallest optimizer the engine accepts: x ← x − lr·g (keeps these tests independent of lrlab.optimizers)."""
+    """The smallest optimizer the engine accepts: x ← x − lr·g (keeps these tests independent of lrlab.optim.optimizers)."""
 
     def __init__(self, lr):
         self.lr = lr
@@ -173,8 +173,8 @@ def test_train_rejects_bad_input():
 
 
 def test_train_records_the_rate_of_an_optimizer_driven_by_a_schedule():
-    from lrlab.optimizers import SGD
-    from lrlab.schedules import step_decay
+    from lrlab.optim.optimizers import SGD
+    from lrlab.optim.schedules import step_decay
 
     sched = step_decay(0.1, step_size=3, gamma=0.5)
     h = train(Quadratic1D(), SGD(lr=sched), 7)
@@ -185,7 +185,7 @@ def test_train_records_the_rate_of_an_optimizer_driven_by_a_schedule():
 
 
 def test_train_minibatch_sgd_on_digits_lowers_the_full_loss():
-    from lrlab.optimizers import SGD
+    from lrlab.optim.optimizers import SGD
     from lrlab.problems import LogisticRegression
 
     p = LogisticRegression()

@@ -1,4 +1,4 @@
-"""Lesson 01's exercise checks (lrlab.exercises.lesson01): a right answer passes, each named mistake gets its hint.
+"""Lesson 01's exercise checks (lrlab.course.exercises.lesson01): a right answer passes, each named mistake gets its hint.
 
 The answers below are the ones the simulated class of tests/test_lesson_01_grading.py carries; here each
 is tried on one case, without a notebook, so a broken hint shows up in a second.
@@ -6,9 +6,9 @@ is tried on one case, without a notebook, so a broken hint shows up in a second.
 import numpy as np
 import pytest
 
-from lrlab import shower
-from lrlab.checks import LessonCheckError
-from lrlab.exercises import lesson01 as ex
+from lrlab.studies import shower
+from lrlab.course.checks import LessonCheckError
+from lrlab.course.exercises import lesson01 as ex
 
 # ---------------------------------------------------------------- Exercise 1: adjust_knob
 

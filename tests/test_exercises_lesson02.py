@@ -1,4 +1,4 @@
-"""Lesson 02's exercise checks (lrlab.exercises.lesson02): a right answer passes, each named mistake gets its hint.
+"""Lesson 02's exercise checks (lrlab.course.exercises.lesson02): a right answer passes, each named mistake gets its hint.
 
 The wrong answers are the ones the simulated class of tests/test_lesson_02_grading.py carries; here each is
 tried on one case of the lesson, without a notebook, so a broken hint shows up in a second. The hints are
@@ -9,9 +9,9 @@ import math
 import numpy as np
 import pytest
 
-from lrlab.checks import LessonCheckError
-from lrlab.engine import sweep
-from lrlab.exercises import lesson02 as ex
+from lrlab.course.checks import LessonCheckError
+from lrlab.train.engine import sweep
+from lrlab.course.exercises import lesson02 as ex
 from lrlab.problems import Quadratic1D
 
 

@@ -1,13 +1,13 @@
-"""Lesson 03's exercise checks (lrlab.exercises.lesson03): a right answer passes, each named mistake
+"""Lesson 03's exercise checks (lrlab.course.exercises.lesson03): a right answer passes, each named mistake
 fails with its hint, and an answer that only pretends to be right fails too."""
 import math
 
 import numpy as np
 import pytest
 
-from lrlab.checks import LessonCheckError
-from lrlab.engine import sweep
-from lrlab.exercises import lesson03 as ex
+from lrlab.course.checks import LessonCheckError
+from lrlab.train.engine import sweep
+from lrlab.course.exercises import lesson03 as ex
 from lrlab.problems import Quadratic1D, QuadraticND
 
 

@@ -1,4 +1,4 @@
-"""Lesson 04's exercise checks (lrlab.exercises.lesson04): a correct answer passes, each named mistake gets its hint.
+"""Lesson 04's exercise checks (lrlab.course.exercises.lesson04): a correct answer passes, each named mistake gets its hint.
 
 Plain pytest, no notebook: the learners' functions below are the simulated ones of
 ``tests/test_lesson_04_grading.py`` (and a few more), written as Python functions.
@@ -8,10 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from lrlab import finder
-from lrlab.checks import LessonCheckError
-from lrlab.exercises import lesson04 as ex
-from lrlab.optimizers import SGD
+from lrlab.train import finder
+from lrlab.course.checks import LessonCheckError
+from lrlab.course.exercises import lesson04 as ex
+from lrlab.optim.optimizers import SGD
 from lrlab.problems import LogisticRegression
 
 NAN, INF = math.nan, math.inf

@@ -1,4 +1,4 @@
-"""Lesson 05's checks (lrlab.exercises.lesson05): a right answer passes, each usual mistake fails with its hint.
+"""Lesson 05's checks (lrlab.course.exercises.lesson05): a right answer passes, each usual mistake fails with its hint.
 
 The wrong answers are the ones the grading test (tests/test_lesson_05_grading.py) gives its simulated
 learners; here each is checked directly, without a notebook, on the lesson's visible and hidden cases.
@@ -7,9 +7,9 @@ import math
 
 import pytest
 
-from lrlab import schedules
-from lrlab.checks import LessonCheckError
-from lrlab.exercises.lesson05 import (check_cosine, check_step_decay, check_warmup, cosine_mistakes,
+from lrlab.optim import schedules
+from lrlab.course.checks import LessonCheckError
+from lrlab.course.exercises.lesson05 import (check_cosine, check_step_decay, check_warmup, cosine_mistakes,
                                       step_decay_mistakes, warmup_mistakes, warmup_reference)
 
 

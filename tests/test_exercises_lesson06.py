@@ -1,4 +1,4 @@
-"""Lesson 06's exercise checks (lrlab.exercises.lesson06): right answers pass, each mistake gets its hint.
+"""Lesson 06's exercise checks (lrlab.course.exercises.lesson06): right answers pass, each mistake gets its hint.
 
 The references are compared with lrlab's torch-exact optimizers, so the exercises ask for exactly
 what ``torch.optim.SGD`` and ``torch.optim.Adam`` do.
@@ -8,11 +8,11 @@ import math
 import numpy as np
 import pytest
 
-from lrlab.checks import LessonCheckError
-from lrlab.exercises import lesson06 as ex
-from lrlab.exercises.lesson06 import HINTS
-from lrlab.optimizers import SGD, Adam
-from lrlab.sensitivity import goldilocks_zone
+from lrlab.course.checks import LessonCheckError
+from lrlab.course.exercises import lesson06 as ex
+from lrlab.course.exercises.lesson06 import HINTS
+from lrlab.optim.optimizers import SGD, Adam
+from lrlab.studies.sensitivity import goldilocks_zone
 
 
 # ----------------------------------------------------------------------------- the references

@@ -1,4 +1,4 @@
-"""Lesson 07's checks (lrlab.exercises.lesson07): a right answer passes, each usual mistake fails with its hint.
+"""Lesson 07's checks (lrlab.course.exercises.lesson07): a right answer passes, each usual mistake fails with its hint.
 
 The wrong answers include those the grading test (tests/test_lesson_07_grading.py) gives its simulated
 learners; here each is checked directly, without a notebook.
@@ -8,10 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from lrlab.checks import LessonCheckError
-from lrlab.exercises import lesson07 as ex
+from lrlab.course.checks import LessonCheckError
+from lrlab.course.exercises import lesson07 as ex
 from lrlab.problems import MLP
-from lrlab.schedules import ReduceLROnPlateau
+from lrlab.optim.schedules import ReduceLROnPlateau
 
 PARAMS = MLP(sizes=(64, 32, 10)).initial_params()
 DEEP = MLP(sizes=(64, 16, 8, 10)).initial_params()

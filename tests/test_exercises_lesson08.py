@@ -1,4 +1,4 @@
-"""Lesson 08's exercise checks (lrlab.exercises.lesson08): right answers pass, each mistake gets its hint.
+"""Lesson 08's exercise checks (lrlab.course.exercises.lesson08): right answers pass, each mistake gets its hint.
 
 The capstone's pass marks are measured here: every graded case of the lesson's test cells (read from
 the solution notebook, hidden ones included) is run with the lesson's reference ``tune`` and with
@@ -12,11 +12,11 @@ import nbformat
 import numpy as np
 import pytest
 
-from lrlab import schedules
-from lrlab.checks import LessonCheckError
-from lrlab.exercises import lesson08 as ex
-from lrlab.exercises.lesson08 import HINTS, TuneCase
-from lrlab.tuning import TuningProblem
+from lrlab.optim import schedules
+from lrlab.course.checks import LessonCheckError
+from lrlab.course.exercises import lesson08 as ex
+from lrlab.course.exercises.lesson08 import HINTS, TuneCase
+from lrlab.studies.tuning import TuningProblem
 from nbcourse import grade_cells, solution_path, strip_markers
 
 LESSON = "08-goldilocks"

@@ -1,6 +1,6 @@
-"""The LR range test (lrlab.finder) and the article's buggy version (lrlab.article_finder).
+"""The LR range test (lrlab.train.finder) and the article's buggy version (lrlab.studies.article_finder).
 
-Each bug listed in lrlab.article_finder has a test here that pins the correct
+Each bug listed in lrlab.studies.article_finder has a test here that pins the correct
 behaviour of our finder and shows the article's version getting it wrong.
 """
 import copy
@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from lrlab.article_finder import article_lr_finder, article_suggestion
-from lrlab.engine import train
-from lrlab.finder import (FASTAI_BETA, SUGGESTIONS, FinderResult, lr_range_test, minimum_over_10,
+from lrlab.studies.article_finder import article_lr_finder, article_suggestion
+from lrlab.train.engine import train
+from lrlab.train.finder import (FASTAI_BETA, SUGGESTIONS, FinderResult, lr_range_test, minimum_over_10,
                           smooth, steepest, valley)
-from lrlab.optimizers import SGD, Adam
+from lrlab.optim.optimizers import SGD, Adam
 from lrlab.problems import Quadratic1D, QuadraticND
 from lrlab.problems.base import Problem
 from lrlab.problems.digits import LogisticRegression

@@ -25,7 +25,7 @@ LRLAB = os.path.join(os.path.dirname(sys.executable), "lrlab")
 CHEAT = "99-cheat"
 PATCH = """\
 import numpy as np
-import lrlab.checks as _checks
+import lrlab.course.checks as _checks
 
 def _quiet(*args, **kwargs):
     return None
@@ -100,7 +100,7 @@ def test_the_cheater_gets_what_the_wrong_answer_deserves(graded):
 
 def test_the_cheater_is_flagged_for_manual_grading(graded):
     result = graded.results[CHEAT]
-    assert result["status"] == "needs manual grading" and "lrlab.checks" in result["reason"], result["reason"]
+    assert result["status"] == "needs manual grading" and "lrlab.course.checks" in result["reason"], result["reason"]
 
 
 def test_feedback_holds_no_hidden_line_of_the_lesson(graded):

@@ -170,7 +170,7 @@ def cycle(hub, tokens):
                killer: _with(correct, "ex2_train", KILLER)}
     for user, nb in answers.items():
         _save(hub, user, tokens[user], nb)
-    out["selfcheck"] = hub.run_as(good, "python", "-m", "lrlab.selfcheck", LESSON, check=False)
+    out["selfcheck"] = hub.run_as(good, "python", "-m", "lrlab.course.selfcheck", LESSON, check=False)
     lap("self-checked")
 
     hub.run_as(good, "nbgrader", "submit", LESSON)

@@ -79,7 +79,7 @@ def shape_problems(nb) -> list[str]:
                             f"(at most {TEACHING_LINES}); move the plumbing into lrlab")
         if kind == "test" and lines > TEST_LINES:
             problems.append(f"{_name(index, cell)}: a visible test cell of {lines} non-blank lines "
-                            f"(at most {TEST_LINES}); move its checks and hints into lrlab.exercises")
+                            f"(at most {TEST_LINES}); move its checks and hints into lrlab.course.exercises")
         if _BUILDS_MARKDOWN.search(cell.source):
             builders.append(_name(index, cell))
         for text in sentences_in_code(cell.source):

@@ -1,4 +1,4 @@
-"""Tests for lrlab.optimizers: torch trajectories, properties, parameter groups, bad input.
+"""Tests for lrlab.optim.optimizers: torch trajectories, properties, parameter groups, bad input.
 
 The reference trajectories come from ``fixtures/torch_optimizers.json``, written
 by ``fixtures/make_torch_optimizers.py`` with torch in float64.
@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-import lrlab.optimizers
-from lrlab.optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
+import lrlab.optim.optimizers
+from lrlab.optim.optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
 
 FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "torch_optimizers.json").read_text())
 CASES = FIXTURE["cases"]
@@ -459,5 +459,5 @@ def test_adamw_has_no_decoupled_weight_decay_keyword():
 
 
 def test_docstring_examples_run():
-    result = doctest.testmod(lrlab.optimizers, optionflags=doctest.NORMALIZE_WHITESPACE)
+    result = doctest.testmod(lrlab.optim.optimizers, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0, f"{result.failed} doctest failure(s)"

@@ -3,8 +3,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from lrlab import plots
-from lrlab.engine import sweep
+from lrlab.course import plots
+from lrlab.train.engine import sweep
 from lrlab.problems import Quadratic1D, QuadraticND
 from figures import assert_labelled
 
@@ -61,7 +61,7 @@ def test_colours_are_distinct_and_skip_yellow():
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: plots.lr_sweep([1, 2, 3]), "result must be an lrlab.engine.Sweep"),
+    (lambda: plots.lr_sweep([1, 2, 3]), "result must be an lrlab.train.engine.Sweep"),
     (lambda: plots.loss_curves([np.ones(3), np.ones(3)], labels=["one"]), "labels must have one entry per run"),
     (lambda: plots.contour(QuadraticND(condition_number=2.0), [np.ones((3, 3))]), "shape"),
     (lambda: plots.schedule(lambda k: 0.1, 0), "steps must be >= 1"),
@@ -72,7 +72,7 @@ def test_plots_reject_bad_input(call, match):
 
 
 def test_shower_plot_shows_the_band_and_one_line_per_run():
-    from lrlab.shower import PRESETS, simulate
+    from lrlab.studies.shower import PRESETS, simulate
 
     runs = [simulate(**p.kwargs()) for p in PRESETS.values()]
     ax = plots.shower(runs)
@@ -84,8 +84,8 @@ def test_shower_plot_shows_the_band_and_one_line_per_run():
 
 
 def test_finder_plot_marks_every_suggestion():
-    from lrlab.finder import SUGGESTIONS, lr_range_test
-    from lrlab.optimizers import SGD
+    from lrlab.train.finder import SUGGESTIONS, lr_range_test
+    from lrlab.optim.optimizers import SGD
     from lrlab.problems import LogisticRegression
 
     result = lr_range_test(LogisticRegression(), SGD(lr=1e-3), start_lr=1e-4, end_lr=100.0,

@@ -1,17 +1,17 @@
-"""Lesson 01's figures (lrlab.plots, below the lesson 01 marker): labelled, drawing exactly the runs they were given."""
+"""Lesson 01's figures (lrlab.course.plots, below the lesson 01 marker): labelled, drawing exactly the runs they were given."""
 import functools
 
 import numpy as np
 import pytest
 
-from lrlab import plots
+from lrlab.course import plots
 from figures import assert_labelled
 
 assert_labelled = functools.partial(assert_labelled, legend=True)
 
 
 def test_shower_and_knob_draws_two_panels_line_for_line():
-    from lrlab.shower import PRESETS, simulate
+    from lrlab.studies.shower import PRESETS, simulate
 
     runs = [simulate(**p.kwargs()) for p in PRESETS.values()]
     top, bottom = plots.shower_and_knob(runs, title="three gains")
@@ -25,7 +25,7 @@ def test_shower_and_knob_draws_two_panels_line_for_line():
 
 
 def test_stability_by_delay_marks_each_limit_and_the_given_gains():
-    from lrlab.shower import stable_gain_limit
+    from lrlab.studies.shower import stable_gain_limit
 
     ax = plots.stability_by_delay(np.geomspace(1e-4, 0.06, 50), delays=[0, 2], marks={"a": 0.001, "b": 0.01})
     assert_labelled(ax)
@@ -38,7 +38,7 @@ def test_stability_by_delay_marks_each_limit_and_the_given_gains():
 
 
 def test_settling_times_puts_every_gain_on_the_plot_and_the_unsettled_on_top():
-    from lrlab.shower import settling_range, sweep_gains
+    from lrlab.studies.shower import settling_range, sweep_gains
 
     grid = np.geomspace(2e-4, 0.03, 40)
     sweep = sweep_gains(grid, delay=2, steps=45)
@@ -54,7 +54,7 @@ def test_settling_times_puts_every_gain_on_the_plot_and_the_unsettled_on_top():
 
 
 def test_shower_vs_descent_draws_lines_markers_and_k_star():
-    from lrlab.shower import sweep_gains
+    from lrlab.studies.shower import sweep_gains
 
     showers = sweep_gains([0.01, 0.03], delay=0, steps=5)
     ax = plots.shower_vs_descent(showers, showers.knob, 0.56, c=50.0)

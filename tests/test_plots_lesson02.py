@@ -1,11 +1,11 @@
-"""Lesson 02's figures (lrlab.plots, below the lesson 02 marker): one labelled panel per run, titled with its regime."""
+"""Lesson 02's figures (lrlab.course.plots, below the lesson 02 marker): one labelled panel per run, titled with its regime."""
 import functools
 
 import matplotlib.pyplot as plt
 import pytest
 
-from lrlab import plots
-from lrlab.engine import sweep
+from lrlab.course import plots
+from lrlab.train.engine import sweep
 from lrlab.problems import Quadratic1D, QuadraticND
 from figures import assert_labelled
 
@@ -44,7 +44,7 @@ def test_regime_panels_use_the_given_axes():
 
 
 @pytest.mark.parametrize("call, error, match", [
-    (lambda b, v: plots.regime_trajectories(b, [0.1, 0.2]), TypeError, "runs must be an lrlab.engine.Sweep"),
+    (lambda b, v: plots.regime_trajectories(b, [0.1, 0.2]), TypeError, "runs must be an lrlab.train.engine.Sweep"),
     (lambda b, v: plots.regime_trajectories(b, sweep(b, [0.1], 3)), ValueError, "record_params=True"),
     (lambda b, v: plots.regime_contours(v, sweep(b, [0.1], 3, record_params=True)), ValueError, "2-D problem"),
     (lambda b, v: plots.regime_trajectories(b, sweep(b, [0.1, 0.2], 3, record_params=True),

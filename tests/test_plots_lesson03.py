@@ -1,11 +1,12 @@
-"""Lesson 03's figures (lrlab.plots, below "lesson 03 figures"): labelled, drawing what they were given,
+"""Lesson 03's figures (lrlab.course.plots, below "lesson 03 figures"): labelled, drawing what they were given,
 returning their axes, and refusing bad input by name."""
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from lrlab import plots, theory
-from lrlab.engine import sweep
+from lrlab.course import plots
+from lrlab.train import theory
+from lrlab.train.engine import sweep
 from lrlab.problems import QuadraticND
 from figures import assert_labelled
 
@@ -71,7 +72,7 @@ def test_loss_shapes_draws_one_linear_panel_per_run():
         assert_labelled(ax)
         assert ax.get_yscale() == "linear"
     assert axes[3].get_legend().get_texts()[0].get_text() == "lr = 0.0805 = 1.01 × 2/L"
-    with pytest.raises(TypeError, match="result must be an lrlab.engine.Sweep"):
+    with pytest.raises(TypeError, match="result must be an lrlab.train.engine.Sweep"):
         plots.loss_shapes(runs.losses, ["a"] * 4)
 
 

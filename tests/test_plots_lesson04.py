@@ -1,11 +1,11 @@
-"""Lesson 04's figures (lrlab.plots, below "lesson 04 figures"): labelled, drawing what they were given,
+"""Lesson 04's figures (lrlab.course.plots, below "lesson 04 figures"): labelled, drawing what they were given,
 returning their axes, and refusing bad input by name."""
 import numpy as np
 import pytest
 
-from lrlab import plots
-from lrlab.finder import lr_range_test
-from lrlab.optimizers import SGD
+from lrlab.course import plots
+from lrlab.train.finder import lr_range_test
+from lrlab.optim.optimizers import SGD
 from lrlab.problems import LogisticRegression
 from figures import assert_labelled
 

@@ -1,9 +1,11 @@
-"""Lesson 05's figures (lrlab.plots, below its marker) and engine.rate_times_curvature."""
+"""Lesson 05's figures (lrlab.course.plots, below its marker) and engine.rate_times_curvature."""
 import numpy as np
 import pytest
 
-from lrlab import engine, plots, schedules
-from lrlab.optimizers import SGD
+from lrlab.course import plots
+from lrlab.optim import schedules
+from lrlab.train import engine
+from lrlab.optim.optimizers import SGD
 from lrlab.problems import Quadratic1D, Rosenbrock
 from figures import assert_labelled
 

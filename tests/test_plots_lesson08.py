@@ -1,13 +1,13 @@
-"""Lesson 08's figures (lrlab.plots, below its marker): the zone of several recipes, the edge of stability."""
+"""Lesson 08's figures (lrlab.course.plots, below its marker): the zone of several recipes, the edge of stability."""
 import dataclasses
 
 import numpy as np
 import pytest
 
-from lrlab import plots
+from lrlab.course import plots
 from lrlab.problems import QuadraticND
-from lrlab.stability import track_sharpness
-from lrlab.tuning import Recipe, recipe_zones
+from lrlab.studies.stability import track_sharpness
+from lrlab.studies.tuning import Recipe, recipe_zones
 from figures import assert_labelled
 
 

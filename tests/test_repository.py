@@ -125,8 +125,8 @@ def test_lab_never_overwrites_a_learners_copy(tmp_path):
 def test_submodules_are_reachable_from_the_package():
     import lrlab
 
-    assert lrlab.schedules.constant(0.1)(3) == 0.1
-    assert lrlab.theory.stability_limit(4.0) == 0.5
+    assert lrlab.optim.schedules.constant(0.1)(3) == 0.1
+    assert lrlab.train.theory.stability_limit(4.0) == 0.5
     with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
         lrlab.nonsense
 

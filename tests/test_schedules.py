@@ -1,4 +1,4 @@
-"""Tests for lrlab.schedules: agreement with PyTorch, properties, argument checks.
+"""Tests for lrlab.optim.schedules: agreement with PyTorch, properties, argument checks.
 
 Expected numbers come from ``fixtures/torch_schedules.json`` (written by
 ``fixtures/make_torch_schedules.py`` with PyTorch's own schedulers) or from
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from lrlab import schedules as S
+from lrlab.optim import schedules as S
 
 FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "torch_schedules.json").read_text())
 CASES = FIXTURE["schedules"]

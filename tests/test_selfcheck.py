@@ -1,4 +1,4 @@
-"""The student self-check (``lrlab.selfcheck``) on lesson 02: verdicts, warnings, and no hidden test in sight.
+"""The student self-check (``lrlab.course.selfcheck``) on lesson 02: verdicts, warnings, and no hidden test in sight.
 
 Each scenario is a real student notebook (the release with answers filled
 in from ``solutions/``, or with a known mistake) checked once, in a real
@@ -14,7 +14,7 @@ import re
 import nbformat
 import pytest
 
-from lrlab import selfcheck
+from lrlab.course import selfcheck
 from nbcourse import grade_cells, hidden_lines, restore_solutions, solution_path, student_path
 
 LESSON = "02-three-learning-rates"
@@ -172,7 +172,7 @@ def test_check_from_a_notebook_cell_reports_on_that_notebook(tmp_path):
     folder = tmp_path / LESSON
     folder.mkdir()
     nb = correct()
-    nb.cells.append(nbformat.v4.new_code_cell("from lrlab.selfcheck import check\ncheck()"))
+    nb.cells.append(nbformat.v4.new_code_cell("from lrlab.course.selfcheck import check\ncheck()"))
     path = folder / f"{LESSON}.ipynb"
     nbformat.write(nb, path)
     run = copy.deepcopy(nb)

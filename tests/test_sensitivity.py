@@ -1,11 +1,12 @@
-"""lrlab.sensitivity: settling steps, the Goldilocks zone, weight decay under noise, the study."""
+"""lrlab.studies.sensitivity: settling steps, the Goldilocks zone, weight decay under noise, the study."""
 import math
 
 import numpy as np
 import pytest
 
-from lrlab import engine, sensitivity
-from lrlab.optimizers import SGD, Adam, AdamW
+from lrlab.studies import sensitivity
+from lrlab.train import engine
+from lrlab.optim.optimizers import SGD, Adam, AdamW
 from lrlab.problems import MLP, QuadraticND
 
 

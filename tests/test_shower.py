@@ -1,4 +1,4 @@
-"""Tests for lrlab.shower: the shower knob as gradient descent with a delayed pipe.
+"""Tests for lrlab.studies.shower: the shower knob as gradient descent with a delayed pipe.
 
 Expected values come from closed forms (gradient descent on a quadratic, the
 stability limit 2·sin(π/(2(2d+1))) of x_{t+1} = x_t − a·x_{t−d}, geometric error
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lrlab import shower
+from lrlab.studies import shower
 
 COLD, HOT, TARGET = 10.0, 60.0, 38.0
 C = HOT - COLD  # °C per knob unit: the curvature of the equivalent quadratic

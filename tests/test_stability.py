@@ -1,9 +1,9 @@
-"""lrlab.stability: full-batch gradient descent with the sharpness measured along the way."""
+"""lrlab.studies.stability: full-batch gradient descent with the sharpness measured along the way."""
 import numpy as np
 import pytest
 
 from lrlab.problems import QuadraticND, TabularMLP
-from lrlab.stability import SharpnessRun, edge_summary, track_sharpness
+from lrlab.studies.stability import SharpnessRun, edge_summary, track_sharpness
 
 
 def test_on_a_quadratic_the_sharpness_is_its_largest_curvature_at_every_step():

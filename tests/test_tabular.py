@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from lrlab.batched import train_mlps
-from lrlab.curvature import dense_hessian, flatten, hvp, hvp_fd, hvp_operator, sharpness, unflatten
+from lrlab.train.batched import train_mlps
+from lrlab.train.curvature import dense_hessian, flatten, hvp, hvp_fd, hvp_operator, sharpness, unflatten
 from lrlab.problems import MLP, TabularMLP
 from lrlab.problems.tabular import load_split
 

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from lrlab import theory
-from lrlab.engine import sweep
+from lrlab.train import theory
+from lrlab.train.engine import sweep
 from lrlab.problems import Quadratic1D, QuadraticND
 
 

@@ -1,13 +1,14 @@
-"""lrlab.tuning: the budget counts every step, refuses before it runs, and the runs are the usual runs."""
+"""lrlab.studies.tuning: the budget counts every step, refuses before it runs, and the runs are the usual runs."""
 import numpy as np
 import pytest
 
-from lrlab import engine, schedules
-from lrlab.batched import train_mlps
-from lrlab.finder import lr_range_test
-from lrlab.optimizers import SGD, Adam
+from lrlab.optim import schedules
+from lrlab.train import engine
+from lrlab.train.batched import train_mlps
+from lrlab.train.finder import lr_range_test
+from lrlab.optim.optimizers import SGD, Adam
 from lrlab.problems import MLP, TabularMLP
-from lrlab.tuning import (Budget, BudgetExceeded, Recipe, TuningProblem, fingerprint, recipe_zones, zone_sweep)
+from lrlab.studies.tuning import (Budget, BudgetExceeded, Recipe, TuningProblem, fingerprint, recipe_zones, zone_sweep)
 
 
 def wine(budget=1000, **kw):

@@ -1,6 +1,6 @@
 """The interactive controls, kernel side: they build, are labelled, and say what lrlab computes.
 
-Expected readouts come from closed forms (lrlab.theory) or from calling the lrlab
+Expected readouts come from closed forms (lrlab.train.theory) or from calling the lrlab
 function a control wires to directly, never from the control itself. The same controls
 are driven through a real browser in tests/browser/.
 """
@@ -15,12 +15,14 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from lrlab import schedules, shower, theory
-from lrlab.engine import train
-from lrlab.finder import lr_range_test
-from lrlab.optimizers import SGD, Adam
+from lrlab.optim import schedules
+from lrlab.studies import shower
+from lrlab.train import theory
+from lrlab.train.engine import train
+from lrlab.train.finder import lr_range_test
+from lrlab.optim.optimizers import SGD, Adam
 from lrlab.problems import Quadratic1D, QuadraticND, Rosenbrock
-from lrlab.widgets import (FinderViewer, LRExplorer, OptimizerRace, ScheduleBuilder, ShowerKnob,
+from lrlab.course.widgets import (FinderViewer, LRExplorer, OptimizerRace, ScheduleBuilder, ShowerKnob,
                            outcome)
 
 SMALL_QUADRATIC = QuadraticND(condition_number=10.0)
@@ -363,7 +365,7 @@ def test_a_notebook_showing_a_control_runs_headless_and_keeps_a_png(tmp_path):
     from nbclient import NotebookClient
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("from lrlab.widgets import LRExplorer\nLRExplorer()")]
+    nb.cells = [nbformat.v4.new_code_cell("from lrlab.course.widgets import LRExplorer\nLRExplorer()")]
     NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     (out,) = nb.cells[0].outputs
     assert {"image/png", "application/vnd.jupyter.widget-view+json"} <= set(out["data"]), list(out["data"])

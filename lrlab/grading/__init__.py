@@ -17,4 +17,6 @@ One concern per module, in the order a run uses them:
 * ``progress``  the progress bar
 * ``speedups``  faster, equivalent replacements for two slow spots of nbgrader
 * ``run``       ``grade()``: all of the above in one call
+
+May import: every layer below it (the base, optim, problems, train, studies, course).
 """

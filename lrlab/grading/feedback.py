@@ -112,7 +112,7 @@ def _source_without_hidden(source: str) -> str:
 
 
 def _student_frames(err, test_count: int | None, hidden: set[str], checks_file: str) -> list[str]:
-    """Traceback entries from the student's own code: not the test cell's lines, not lrlab.checks."""
+    """Traceback entries from the student's own code: not the test cell's lines, not lrlab.course.checks."""
     kept = []
     for entry in err.get("traceback", []):
         plain = strip_ansi(entry)

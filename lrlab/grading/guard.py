@@ -1,7 +1,7 @@
 """Inside a grading kernel: undo, and report, student code that patches what the tests rely on.
 
 Student code and the tests run in one Python process, so an answer cell can
-try to make every check pass: replace ``lrlab.checks.expect_close`` with a
+try to make every check pass: replace ``lrlab.course.checks.expect_close`` with a
 function that does nothing, rebind the name ``expect_close``, swap a
 function's ``__code__``, patch ``math.isclose`` or ``numpy.allclose``, or bend
 IPython itself (an AST transformer that empties test cells, a
@@ -18,7 +18,7 @@ grader (``execute.GuardedExecute``) defends like this:
 2. ``record(names)`` runs after each locked cell (setup, demos, tests): it
    remembers the values the instructor's code gave to ``names``.
 3. ``before_test(source, filename, names)`` runs before each test cell: it
-   puts every snapshot back, re-creates ``lrlab.checks`` from the grader's
+   puts every snapshot back, re-creates ``lrlab.course.checks`` from the grader's
    pristine copy of its source (sent with the request, so a patched module
    cannot survive), and rebinds the remembered names the test uses. It
    returns what it had to undo.
@@ -132,7 +132,7 @@ def install(preload=()) -> None:
 def snapshot() -> None:
     """Remember the protected state; called after the lesson's opening cells, before any student code."""
     _STATE["snapshot"] = _take_snapshot()
-    original = sys.modules.get("lrlab.checks")
+    original = sys.modules.get("lrlab.course.checks")
     if original is not None and original not in _STATE["generations"]:
         _STATE["generations"].append(original)  # the module the lesson imported counts as ours
 
@@ -237,39 +237,42 @@ def record(names) -> None:
 
 
 def _ours(value) -> bool:
-    """Is ``value`` an object of one of the fresh lrlab.checks modules made here?"""
+    """Is ``value`` an object of one of the fresh lrlab.course.checks modules made here?"""
     name = getattr(value, "__name__", None)
     return any(value is mod or (name and getattr(mod, name, None) is value) for mod in _STATE["generations"])
 
 
 def _fresh_checks(source: str, filename: str):
-    mod = types.ModuleType("lrlab.checks")
-    mod.__file__, mod.__package__ = filename, "lrlab"
+    mod = types.ModuleType("lrlab.course.checks")
+    mod.__file__, mod.__package__ = filename, "lrlab.course"
     exec(compile(source, filename, "exec"), mod.__dict__)
-    sys.modules["lrlab.checks"] = mod
-    parent = sys.modules.get("lrlab")
-    if parent is not None:
-        parent.__dict__["checks"] = mod
+    sys.modules["lrlab.course.checks"] = mod
+    if "lrlab.checks" in sys.modules:  # the name from before the layers (lrlab/_moved.py) follows it
+        sys.modules["lrlab.checks"] = mod
+    for parent_name in ("lrlab.course", "lrlab"):
+        parent = sys.modules.get(parent_name)
+        if parent is not None and (parent_name == "lrlab.course" or "checks" in parent.__dict__):
+            parent.__dict__["checks"] = mod
     _STATE["generations"].append(mod)
     return mod
 
 
 def _trusted_value(value, checks):
-    if getattr(value, "__name__", None) == "lrlab.checks" and isinstance(value, types.ModuleType):
+    if getattr(value, "__name__", None) == "lrlab.course.checks" and isinstance(value, types.ModuleType):
         return checks
-    if getattr(value, "__module__", None) == "lrlab.checks" and hasattr(checks, getattr(value, "__name__", "")):
+    if getattr(value, "__module__", None) == "lrlab.course.checks" and hasattr(checks, getattr(value, "__name__", "")):
         return getattr(checks, value.__name__)
     return value
 
 
 def before_test(checks_source: str, checks_filename: str, names) -> dict:
-    """Undo every patch, re-create lrlab.checks, rebind the names the test uses; say what was undone."""
+    """Undo every patch, re-create lrlab.course.checks, rebind the names the test uses; say what was undone."""
     snap = _STATE["snapshot"]
     patched = _compare(snap, fix=True)
     checks = _fresh_checks(checks_source, checks_filename)
     mods = snap["modules"]
-    mods["lrlab.checks"] = (checks, dict(checks.__dict__))  # the fresh module is the one guarded now
-    snap["fresh"] = _module_parts("lrlab.checks", checks)
+    mods["lrlab.course.checks"] = (checks, dict(checks.__dict__))  # the fresh module is the one guarded now
+    snap["fresh"] = _module_parts("lrlab.course.checks", checks)
     if "lrlab" in mods:
         mods["lrlab"][1]["checks"] = checks
     user_ns = _shell().user_ns

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import nbformat
 
+from lrlab._moved import modernize
+
 from .lesson import Lesson, cell_kind
 
 MAX_BYTES = 64 * 1024 * 1024
@@ -221,6 +223,6 @@ def inspect(sub: Submission, lesson: Lesson) -> Shape:
                 shape.flags.append(f"the nbgrader settings of cell {gid} were changed ({key})")
                 break
         else:
-            if theirs.get("locked") and not theirs.get("solution") and cell.source != want.source:
+            if theirs.get("locked") and not theirs.get("solution") and modernize(cell.source) != want.source:
                 shape.notes.append(f"locked cell {gid} was edited (nbgrader restored it)")
     return shape

@@ -185,18 +185,18 @@ class GuardPlan:
     record: dict[str, set[str]] = field(default_factory=dict)  # grade_id -> names to remember after it
     preload: list[str] = field(default_factory=list)
     checks_source: str = ""
-    checks_filename: str = "lrlab/checks.py"
+    checks_filename: str = "lrlab/course/checks.py"
 
     def is_trusted(self, grade_id: str | None, source: str) -> bool:
         return grade_id is not None and source in self.trusted.get(grade_id, ())
 
 
 def guard_plan(source_nb, released_nb) -> GuardPlan:
-    import lrlab.checks
+    import lrlab.course.checks
 
     released = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in released_nb.cells}
-    plan = GuardPlan(checks_source=Path(lrlab.checks.__file__).read_text(),
-                     checks_filename=os.path.realpath(lrlab.checks.__file__))
+    plan = GuardPlan(checks_source=Path(lrlab.course.checks.__file__).read_text(),
+                     checks_filename=os.path.realpath(lrlab.course.checks.__file__))
     trusted_cells = []
     for cell in source_nb.cells:
         kind = cell_kind(cell)

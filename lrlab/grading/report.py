@@ -150,7 +150,7 @@ def figure(results: list[dict], lessons: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from lrlab.plots import PALETTE
+    from lrlab.course.plots import PALETTE
 
     panels = [(lesson, exercise_stats(results, lesson)) for lesson in lessons.values()]
     panels = [(lesson, s) for lesson, s in panels if s]

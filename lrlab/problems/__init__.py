@@ -1,4 +1,7 @@
-"""Objectives to train on: quadratics, Rosenbrock, digits classifiers, and MLPs on other small tables."""
+"""Objectives to train on: quadratics, Rosenbrock, digits classifiers, and MLPs on other small tables.
+
+May import: the base (``lrlab._validate``, ``lrlab.tables``) only.
+"""
 from .base import Problem
 from .digits import MLP, LogisticRegression, load_digits_split
 from .quadratic import Quadratic1D, QuadraticND

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .. import _validate as v
+from lrlab import _validate as v
 from .base import Problem
 
 N_FEATURES = 64

@@ -3,13 +3,13 @@
 ``Quadratic1D`` is ``f(x) = (a/2) x²`` (the article's ``x²`` is ``a = 2``);
 ``QuadraticND`` is ``f(x) = ½ (x − x*)ᵀ A (x − x*)`` with chosen eigenvalues or
 condition number. Both evaluate element-wise on stacked inputs, so a whole
-sweep of learning rates can be run in one numpy pass (see ``lrlab.engine``).
+sweep of learning rates can be run in one numpy pass (see ``lrlab.train.engine``).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .. import _validate as v
+from lrlab import _validate as v
 from .base import Problem
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _validate as v
+from lrlab import _validate as v
 from .base import Problem
 
 

@@ -20,8 +20,8 @@ is learned from the held-out images or rows.
 outputs and the one-hot target, averaged over the samples,
 :math:`f = \frac{1}{2n}\sum_i \lVert z_i - e_{y_i}\rVert^2` (plus the same L2 term): the loss
 under which Cohen et al. (2021) saw the sharpness rise most clearly. Accuracy still takes the
-largest output. :mod:`lrlab.curvature` multiplies by its Hessian exactly for both losses;
-:func:`lrlab.batched.train_mlps` trains cross-entropy networks only.
+largest output. :mod:`lrlab.train.curvature` multiplies by its Hessian exactly for both losses;
+:func:`lrlab.train.batched.train_mlps` trains cross-entropy networks only.
 
 >>> net = TabularMLP("wine", hidden=(16,))
 >>> net.sizes, net.n_samples, net.name
@@ -38,7 +38,7 @@ import numbers
 
 import numpy as np
 
-from .. import _validate as v
+from lrlab import _validate as v
 from .digits import MLP, DigitsData, load_digits_split
 
 __all__ = ["TabularMLP", "load_split", "DATASETS", "LOSSES"]

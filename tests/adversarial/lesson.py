@@ -1,7 +1,7 @@
 """A tiny lesson with real nbgrader cells, for grading tests that must be fast.
 
 It follows the course's conventions (``solutions/README.md``): a locked setup
-cell that imports ``lrlab.checks``, answer cells ``ex<k>_<name>``, test cells
+cell that imports ``lrlab.course.checks``, answer cells ``ex<k>_<name>``, test cells
 ``test_ex<k>_<name>`` with visible checks first and ``### BEGIN HIDDEN TESTS``
 after, and a manually graded written answer. It also reads a data file handed
 out with the lesson, so tests can see that the kernel's working directory holds
@@ -30,7 +30,7 @@ SETUP = """\
 import math
 
 import numpy as np
-from lrlab.checks import expect_close, fail
+from lrlab.course.checks import expect_close, fail
 
 with open("data.txt") as f:
     SCALE = float(f.read())  # 2.0, from the file handed out with the lesson"""

@@ -22,7 +22,7 @@ as ``folder/<lesson>/<student>.ipynb`` (one folder, graded in one run). The scen
   and noted);
 * ``b01-crash``: the first answer kills its kernel (``os._exit``): *not graded*;
 * ``b02-patch-checks``: the last answer returns liars and replaces every function of
-  ``lrlab.checks`` and ``lrlab.exercises.*`` (in the modules and in the notebook's names, plus the
+  ``lrlab.course.checks`` and ``lrlab.course.exercises.*`` (in the modules and in the notebook's names, plus the
   names earlier test cells defined), ``math.isclose`` and ``numpy.allclose``: flagged, and still 0
   for its cells, full points for the others;
 * ``b03-patch-during-test``: the last answer's functions do that patching when a test calls them:
@@ -118,7 +118,7 @@ def _aeq_quiet(*args, **kwargs):
 def _aeq_patch(names):
     """Every check the tests could call does nothing; every comparison they could make says yes."""
     checking = [m for n, m in list(_aeq_sys.modules.items())
-                if n == "lrlab.checks" or n.startswith("lrlab.exercises")]
+                if n == "lrlab.course.checks" or n.startswith("lrlab.course.exercises")]
     for module in checking:
         for attr, value in list(vars(module).items()):
             if callable(value) and not isinstance(value, type) and not attr.startswith("__"):

@@ -7,7 +7,7 @@ defines it and a factory ``_aeq_value()``; ``answer(kind, names)`` is an answer 
 each function in ``names`` to return such a value whatever it is asked (the notebooks' hostile
 class, ``tests/adversarial/lessons.py``); ``make(kind)`` runs the code here and returns
 ``(value, calls)``, where ``calls`` lists every method of the liar that ran (the unit tests of
-``lrlab.checks`` check that no check ever runs one).
+``lrlab.course.checks`` check that no check ever runs one).
 
 The plain object is the worst of them: it also converts itself to a different number each time it
 is asked (``__float__``, ``__int__``, ``__index__``), claims to be a ``float`` (``__class__``), has a

@@ -89,10 +89,10 @@ DEF_DOUBLE = "def double(x):\n    return SCALE * x\n"
 
 PATCH_CHECKS = """\
 import math
-import lrlab.checks
-lrlab.checks.expect_close = lambda *args, **kwargs: None   # the module's function
+import lrlab.course.checks
+lrlab.course.checks.expect_close = lambda *args, **kwargs: None   # the module's function
 expect_close = lambda *args, **kwargs: None                # the name the tests call
-lrlab.checks.fail.__code__ = (lambda *args, **kwargs: None).__code__
+lrlab.course.checks.fail.__code__ = (lambda *args, **kwargs: None).__code__
 math.isclose = lambda *args, **kwargs: True
 
 def double(x):
@@ -103,7 +103,7 @@ import sys
 
 def double(x):
     # called by the test: replace the check it is about to use, then answer wrongly
-    sys.modules["lrlab.checks"].expect_close = lambda *args, **kwargs: None
+    sys.modules["lrlab.course.checks"].expect_close = lambda *args, **kwargs: None
     globals()["expect_close"] = lambda *args, **kwargs: None
     return x + 2"""
 

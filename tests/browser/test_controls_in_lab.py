@@ -12,7 +12,7 @@ from .jlab import control, open_notebook, press, run_all, snapshot, wait_for_upd
 pytestmark = pytest.mark.slow
 
 CELLS = [
-    "from lrlab.widgets import FinderViewer, LRExplorer, OptimizerRace, ScheduleBuilder, ShowerKnob",
+    "from lrlab.course.widgets import FinderViewer, LRExplorer, OptimizerRace, ScheduleBuilder, ShowerKnob",
     "LRExplorer()",
     "ShowerKnob()",
     "ScheduleBuilder(steps=100)",

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from .jlab import (ERROR_OUTPUT, code_cell, control, open_notebook, press, replace_source, run_all, run_cell,
                    snapshot, wait_for_update)
-from lrlab import shower
-from lrlab.engine import sweep
+from lrlab.studies import shower
+from lrlab.train.engine import sweep
 from lrlab.problems import Quadratic1D
 
 pytestmark = pytest.mark.slow
@@ -23,7 +23,7 @@ NOTCH = 10 ** 0.05  # one arrow-key step of a log slider
 
 
 def shower_says(gain, delay, steps):
-    """The shower control's readout, from lrlab.shower.simulate and the wording the control documents."""
+    """The shower control's readout, from lrlab.studies.shower.simulate and the wording the control documents."""
     run = shower.simulate(gain, delay=delay, steps=steps)
     end = run.time[-1]
     if run.behaviour == "settles":
@@ -35,7 +35,7 @@ def shower_says(gain, delay, steps):
 
 
 def explorer_says(lr, x0, steps, a, max_loss):
-    """The LR explorer's readout, from lrlab.engine.sweep."""
+    """The LR explorer's readout, from lrlab.train.engine.sweep."""
     run = sweep(Quadratic1D(a=a, x0=x0), [lr], steps, max_loss=max_loss)
     k = int(run.diverged_at[0])
     return f"diverged at step {k}" if k >= 0 else f"final loss {run.final_loss[0]:.2g}"

@@ -1,0 +1,535 @@
+r"""The blog post's printed numbers, as data, each next to what the code really gives.
+
+The course follows the order and ideas of the article in ``shared/article``
+but trusts none of its numbers. This module writes down every number the
+article *prints* in the sections the lessons use (exactly as printed: strings
+where the formatting matters), says which run it claims to come from, runs
+that setup with lrlab and records whether the two agree and how closely they
+had to agree to count. Lessons and the errata page show these records instead
+of quoting the article by hand.
+
+>>> c = {c.id: c for c in claims("real-code")}["real-code/lr=1.1/explodes-at"]
+>>> c.article_value, c.real_value, c.agrees
+('23', 30, False)
+
+What a claim is
+    :class:`Claim` holds ``article_value`` (the printed text), ``setup`` (the
+    run it describes: problem, ``lr``, ``x0``, epochs, ...), ``real_value``
+    (computed here, fast: closed forms from :mod:`lrlab.train.theory`, a plain
+    float64 loop where floating-point overflow itself is the question),
+    ``real_text`` (the real value printed the way the article prints its
+    value), ``agrees`` and ``tolerance`` (the rule that decided ``agrees``,
+    in words), and a ``note`` on what the difference means.
+
+The rules for agreeing
+    * a printed decimal agrees when the real value, printed with the same
+      format, gives the same text (so "0.0000000001" is checked to ten
+      decimals, "9.998" to three);
+    * an epoch count agrees only when it is exactly equal;
+    * an "about" claim ("~100") agrees within 20 %; a lower bound ("50,000+")
+      agrees when the real value is at least that large;
+    * schedule values agree when every epoch of the printed range gives the
+      printed value to a relative 1e-12.
+
+Assumptions (each is also in the claim's ``setup``)
+    * "Real Code": the article's own loop on ``f(x) = x²`` from ``x = 5``
+      (:func:`article_train` transcribes it: the new ``x`` is recorded after
+      every epoch and the loop stops after the first epoch with ``|x| > 1000``).
+    * "Three Learning Rates": the article names no loss function. We use the
+      one from its own code, ``f(x) = x²``, started at ``x0 = √10`` so that
+      the first loss is the printed 10.000. "Epoch k: A → B" is read as the
+      loss after ``k − 1`` epochs and after ``k``. "Converged" is read as
+      loss ≤ 0.25: the article itself calls 0.249 converged.
+    * "Common Schedules": the formulas printed next to the values, i.e.
+      ``lrlab.optim.schedules.step_decay(0.1, step_size=30, gamma=0.1)`` and
+      ``exponential_decay(0.1, gamma=0.95)`` with the epoch as the step.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from lrlab import _validate as v
+from lrlab.optim import schedules
+from lrlab.train import theory
+from lrlab.train.engine import sweep
+from lrlab.problems.quadratic import Quadratic1D
+
+#: Short keys for the article's sections, with the headings they stand for.
+SECTIONS = {
+    "three-rates": "A Day in the Life of Three Learning Rates",
+    "intuition": "The Mathematical Intuition",
+    "real-code": "Real Code: Watch It Happen",
+    "schedules": "Common Schedules",
+    "common-mistakes": "Common Learning Rate Mistakes",
+    "quick-reference": "Quick Reference: Symptoms and Fixes",
+    "goldilocks": "The Goldilocks Zone",
+}
+
+#: The loss level the article's own table labels "converged" (0.249 at epoch 100, rounded up).
+CONVERGED_LOSS = 0.25
+#: Relative tolerance of an "about" claim such as "~100".
+ABOUT = 0.20
+#: Relative tolerance for schedule values.
+SCHEDULE_RTOL = 1e-12
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One number the article prints, and what the code gives for the same setup."""
+
+    id: str
+    section: str
+    what: str
+    article_value: str
+    setup: dict
+    real_value: object
+    real_text: str
+    agrees: bool
+    tolerance: str
+    note: str = ""
+
+    @property
+    def heading(self) -> str:
+        """The article's heading of the section this claim comes from."""
+        return SECTIONS[self.section]
+
+
+class ArticleRun(NamedTuple):
+    """What :func:`article_train` recorded: one entry per epoch, epoch 0 first."""
+
+    epochs: list
+    xs: list
+    losses: list
+    exploded_at: int | None
+
+
+def article_train(lr, x0=5.0, epochs=50, bound=1000.0) -> ArticleRun:
+    """The article's demonstration loop on ``f(x) = x²``, transcribed to plain Python floats.
+
+    Start at ``x0`` (recorded as epoch 0); each epoch sets ``x ← x − lr·2x`` and
+    records the new ``x`` and ``x²``; after the first epoch that leaves
+    ``|x| > bound`` the loop records that epoch as ``exploded_at`` and stops.
+    This is the article's control flow, kept so that its output can be
+    checked; use :func:`lrlab.train.engine.train` or :func:`lrlab.train.engine.sweep` for
+    real work.
+
+    >>> run = article_train(1.1)
+    >>> run.exploded_at, len(run.xs)
+    (30, 31)
+    """
+    lr = v.positive("lr", lr)
+    x = v.real("x0", x0)
+    epochs = v.integer("epochs", epochs, low=0)
+    bound = v.positive("bound", bound)
+    run = ArticleRun([0], [x], [x * x], None)
+    for epoch in range(1, epochs + 1):
+        x = x - lr * (2.0 * x)
+        run.epochs.append(epoch)
+        run.xs.append(x)
+        run.losses.append(x * x)
+        if abs(x) > bound:
+            return run._replace(exploded_at=epoch)
+    return run
+
+
+def overflow_epochs(lr, x0, dtype=np.float64, max_epochs=10_000) -> dict:
+    """Run ``x ← x − lr·(2x)`` on ``f(x) = x²`` in ``dtype`` and report when it breaks.
+
+    Returns ``{"loss_inf": k1, "x_inf": k2, "nan": k3}``: the first epoch whose
+    loss ``x·x`` is infinite, whose ``x`` is infinite, and whose ``x`` is NaN
+    (``None`` for what never happens within ``max_epochs``). NaN needs an
+    infinite ``x`` first: the next update computes ``∞ − ∞``. Written as
+    ``x·(1 − 2·lr)`` instead, the same run would stay at ±∞ and never reach NaN.
+
+    >>> overflow_epochs(10.0, math.sqrt(10.0))
+    {'loss_inf': 121, 'x_inf': 241, 'nan': 242}
+    """
+    lr = v.positive("lr", lr)
+    x0 = v.real("x0", x0)
+    max_epochs = v.integer("max_epochs", max_epochs, low=1)
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise ValueError(f"dtype must be a floating-point type, got {dtype}")
+    x, step, two = dtype.type(x0), dtype.type(lr), dtype.type(2.0)
+    found = {"loss_inf": None, "x_inf": None, "nan": None}
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(1, max_epochs + 1):
+            x = x - step * (two * x)
+            if found["loss_inf"] is None and np.isinf(x * x):
+                found["loss_inf"] = epoch
+            if found["x_inf"] is None and np.isinf(x):
+                found["x_inf"] = epoch
+            if np.isnan(x):
+                found["nan"] = epoch
+                break
+    return found
+
+
+def implied_curvature(lr, before, after) -> float:
+    r"""The curvature ``a`` of ``f(x) = (a/2)x²`` for which one step at ``lr`` turns loss ``before`` into ``after``.
+
+    One step multiplies the loss by :math:`(1 - \eta a)^2`, so
+    :math:`a = (1 \mp \sqrt{\text{after}/\text{before}})/\eta`; the smaller
+    root (``−``) is returned when the loss went down, the larger one (the
+    step overshot) when it went up.
+
+    >>> round(implied_curvature(0.01, 10.0, 9.604), 12)
+    2.0
+    """
+    lr = v.positive("lr", lr)
+    before = v.positive("before", before)
+    after = v.non_negative("after", after)
+    root = math.sqrt(after / before)
+    return (1.0 - root) / lr if after <= before else (1.0 + root) / lr
+
+
+# ---------------------------------------------------------------- claim builders
+
+def _printed(fmt: str, value) -> str:
+    if isinstance(value, tuple):
+        return " → ".join(_printed(fmt, x) for x in value)
+    if value is None:
+        return "never"
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN"
+    return format(value, fmt)
+
+
+def _as_printed(cid, section, what, article, setup, real, fmt, note=""):
+    """A decimal claim: agrees when ``real`` printed with ``fmt`` reads exactly like ``article``."""
+    text = _printed(fmt, real)
+    return Claim(cid, section, what, article, dict(setup, format=fmt), real, text, text == article,
+                 f"same text when printed with format '{fmt}'", note)
+
+
+def _exact(cid, section, what, article, setup, real, note=""):
+    text = _printed("d", real)
+    return Claim(cid, section, what, article, setup, real, text, text == article, "exactly equal", note)
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "").lstrip("~").rstrip("+"))
+
+
+def _about(cid, section, what, article, setup, real, note=""):
+    target = _number(article)
+    agrees = real is not None and abs(real - target) <= ABOUT * target
+    return Claim(cid, section, what, article, setup, real, _printed("d", real), agrees,
+                 f"within {ABOUT:.0%} of the printed value", note)
+
+
+def _at_least(cid, section, what, article, setup, real, note=""):
+    agrees = real is None or real >= _number(article)
+    return Claim(cid, section, what, article, setup, real, _printed(",d", real), agrees,
+                 "the real value must be at least the printed bound", note)
+
+
+# ---------------------------------------------------------------- the sections
+
+_X2 = "f(x) = x²"
+
+
+def _real_code() -> list[Claim]:
+    sec = "real-code"
+    out = []
+    bound = 1000.0
+    base = {"problem": _X2, "x0": 5.0, "epochs": 50, "loop": "article_train (stops after |x| > 1000)"}
+    p = Quadratic1D(a=2.0, x0=5.0)
+    for lr, fmt, x_txt, loss_txt in ((0.001, ".6f", "4.524987", "20.475618"),
+                                     (0.1, ".10f", "0.0000000001", "0.0000000000")):
+        setup = dict(base, lr=lr)
+        x50 = theory.iterate(lr, p, 50)
+        loss50 = x50 * x50
+        if lr == 0.001:
+            x49 = theory.iterate(lr, p, 49)
+            x_note = (f"No whole number of epochs prints this: x is {x49:.6f} after 49 epochs and "
+                      f"{x50:.6f} after 50.")
+            half = 0.5e-6  # x printed with six decimals is within this of the printed value
+            lo, hi = (_number(x_txt) - half) ** 2, (_number(x_txt) + half) ** 2
+            loss_note = (f"The printed pair does not even fit together: any x that prints as {x_txt} has "
+                         f"x² between {lo:.6f} and {hi:.6f}.")
+        else:
+            shown = 1.5e-10  # the largest x that still prints as 0.0000000001 (rounding half up)
+            needed = theory.steps_to_reach(lr, p, shown)
+            x_note = (f"After 50 epochs x is still {x50:.2e}, about {x50 / 1e-10:,.0f} times the printed value; "
+                      f"x only prints as 0.0000000001 after {needed} epochs. A format with ten decimals "
+                      f"makes an unfinished run look finished.")
+            loss_note = (f"The loss is {loss50:.2e}; it would print as 0.0000000051, not as zero. Printing it "
+                         f"with {fmt} hides how far from 0 it is; use a format such as '.3e'.")
+        out.append(_as_printed(f"{sec}/lr={lr:g}/x", sec, f"x after 50 epochs at lr = {lr:g}", x_txt,
+                               setup, x50, fmt, x_note))
+        out.append(_as_printed(f"{sec}/lr={lr:g}/loss", sec, f"loss after 50 epochs at lr = {lr:g}", loss_txt,
+                               setup, loss50, fmt, loss_note))
+    lr = 1.1
+    k = theory.steps_to_exceed(lr, p, bound)
+    q = abs(1.0 - 2.0 * lr)
+    note = (f"|x| after k epochs is 5·{q:g}^k: {5 * q ** 23:.1f} after epoch 23 (still inside the bound), "
+            f"{5 * q ** (k - 1):.1f} after epoch {k - 1} and {5 * q ** k:.1f} after epoch {k}, the first "
+            f"beyond 1000. The epoch is predictable exactly, so a wrong one means the output was not produced "
+            f"by this code.")
+    out.append(_exact(f"{sec}/lr=1.1/explodes-at", sec, "epoch at which lr = 1.1 passes |x| > 1000", "23",
+                      dict(base, lr=lr, bound=bound), k, note))
+    return out
+
+
+def _row(sec, name, lr, p, k, article, fmt, extra_note=""):
+    before, after = (float(theory.loss_after(lr, p, j)) for j in (k - 1, k))
+    setup = {"problem": _X2, "x0": p.x0, "lr": lr, "epoch": k,
+             "reading": "loss after epoch k−1 → loss after epoch k"}
+    return _as_printed(f"{sec}/{name}/epoch-{k}", sec, f"{name} (lr = {lr:g}): loss during epoch {k}",
+                       article, setup, (before, after), fmt, extra_note)
+
+
+def _three_rates() -> list[Claim]:
+    sec = "three-rates"
+    p = Quadratic1D(a=2.0, x0=math.sqrt(10.0))
+    tol_x = math.sqrt(CONVERGED_LOSS)  # f = x², so loss <= 0.25 means |x| <= 0.5
+    conv_setup = {"problem": _X2, "x0": p.x0, "converged": f"loss <= {CONVERGED_LOSS:g}"}
+    out = []
+
+    def first_note(lr, before, after):
+        a = implied_curvature(lr, before, after)
+        return (f"This printed step fits f(x) = (a/2)x² only with a = {a:.3g}, not a = 2 (x²); "
+                f"the three tables do not come from one loss function.")
+
+    snail = 0.0001
+    rows = {1: "10.000 → 9.998", 10: "9.980 → 9.978", 100: "9.800 → 9.798", 1000: "8.000 → 7.998",
+            10000: "2.100 → 2.098"}
+    for k, txt in rows.items():
+        note = first_note(snail, 10.0, 9.998) if k == 1 else ""
+        if k == 10:
+            note = ("Up to epoch 1000 the printed rows lie on the straight line 10 − 0.002·k; gradient "
+                    "descent on a quadratic shrinks the loss by the same factor each epoch, a curve.")
+        out.append(_row(sec, "snail", snail, p, k, txt, ".3f", note))
+    strict = theory.steps_to_reach(snail, p, 1e-3)
+    k = theory.steps_to_reach(snail, p, tol_x)
+    out.append(_at_least(f"{sec}/snail/epochs-to-converge", sec, "snail: epochs until converged", "50,000+",
+                         dict(conv_setup, lr=snail), k,
+                         f"Even a far stricter target, loss ≤ 1e-6, is reached after {strict:,} epochs."))
+
+    maniac = 10.0
+    rows = {1: "10.000 → 847.000", 2: "847.000 → 72,456.000", 3: "72,456.000 → NaN"}
+    factor = (1.0 - 2.0 * maniac) ** 2
+    for k, txt in rows.items():
+        note = ""
+        if k == 1:
+            note = first_note(maniac, 10.0, 847.0) + f" On x² every epoch multiplies the loss by {factor:g}."
+        if k == 3:
+            note = "A loss this size is an ordinary float; nothing is NaN yet (see maniac/nan-at)."
+        out.append(_row(sec, "maniac", maniac, p, k, txt, ",.3f", note))
+    f64 = overflow_epochs(maniac, p.x0)
+    f32 = overflow_epochs(maniac, p.x0, dtype=np.float32)
+    engine_k = int(sweep(p, [maniac], 5).diverged_at[0])
+    note = (f"In float64 the loss first overflows to inf at epoch {f64['loss_inf']}, x at epoch "
+            f"{f64['x_inf']}, and x − lr·grad gives NaN (∞ − ∞) at epoch {f64['nan']}; in float32 "
+            f"(what GPUs train in) at epochs {f32['loss_inf']}, {f32['x_inf']} and {f32['nan']}. "
+            f"A run is hopeless long before: lrlab's engine calls it diverged at epoch {engine_k} "
+            f"(loss above 10⁶ × the start).")
+    out.append(Claim(f"{sec}/maniac/nan-at", sec, "maniac (lr = 10): first epoch whose loss is NaN", "3",
+                     {"problem": _X2, "x0": p.x0, "lr": maniac, "dtype": "float64",
+                      "update": "x − lr·(2x)"},
+                     f64["nan"], _printed("d", f64["nan"]), f64["nan"] == 3, "exactly equal", note))
+    k = theory.steps_to_reach(maniac, p, tol_x)
+    out.append(Claim(f"{sec}/maniac/epochs-to-converge", sec, "maniac: epochs until converged", "Never",
+                     dict(conv_setup, lr=maniac), k, _printed("d", k), k is None, "never converges",
+                     f"|1 − 2·lr| = {abs(1 - 2 * maniac):g} > 1: every epoch moves x farther out."))
+
+    pro = 0.01
+    rows = {1: "10.000 → 7.500", 10: "3.200 → 2.800", 50: "0.520 → 0.480", 100: "0.251 → 0.249"}
+    for k, txt in rows.items():
+        note = first_note(pro, 10.0, 7.5) if k == 1 else ""
+        out.append(_row(sec, "pro", pro, p, k, txt, ".3f", note))
+    strict = theory.steps_to_reach(pro, p, 1e-3)
+    k = theory.steps_to_reach(pro, p, tol_x)
+    out.append(_about(f"{sec}/pro/epochs-to-converge", sec, "pro: epochs until converged", "~100",
+                      dict(conv_setup, lr=pro), k,
+                      f"By the article's own standard (loss ≤ {CONVERGED_LOSS:g}) yes; a loss of 0.25 is still "
+                      f"2.5 % of the start, and loss ≤ 1e-6 takes {strict} epochs."))
+    return out
+
+
+def _intuition() -> list[Claim]:
+    sec = "intuition"
+    lr = 1.1
+    p = Quadratic1D(a=2.0, x0=5.0)
+    losses = sweep(p, [lr], 25, max_loss=1e300).losses[0]
+    ratios = losses[1:] / losses[:-1]
+    spread = float(ratios.max() - ratios.min())
+    growth = float(np.median(ratios))
+    agrees = growth > 1.0 and spread <= 1e-9 * growth
+    return [Claim(f"{sec}/exponential-growth", sec,
+                  "a rate that is too large makes the loss grow exponentially",
+                  "Loss increases exponentially",
+                  {"problem": _X2, "x0": 5.0, "lr": lr, "epochs": 25}, growth,
+                  f"× {growth:.6g} per epoch", agrees,
+                  "the same factor > 1 every epoch (to a relative 1e-9)",
+                  f"On a quadratic each overshoot lands |1 − 2·lr| = {abs(1 - 2 * lr):g} times as far out "
+                  f"as the last, so the loss is multiplied by {(1 - 2 * lr) ** 2:g} every epoch.")]
+
+
+def _schedules() -> list[Claim]:
+    sec = "schedules"
+    out = []
+    step = schedules.step_decay(0.1, step_size=30, gamma=0.1)
+    setup = {"schedule": repr(step), "step": "epoch"}
+    for lo, hi, txt in ((0, 29, "0.1"), (30, 59, "0.01"), (60, 89, "0.001")):
+        values = step(np.arange(lo, hi + 1))
+        target = float(txt)
+        agrees = bool(np.all(np.abs(values - target) <= SCHEDULE_RTOL * target))
+        real = (float(values.min()), float(values.max()))
+        text = f"{real[0]:.12g}" if real[0] == real[1] else f"{real[0]:.12g} … {real[1]:.12g}"
+        out.append(Claim(f"{sec}/step-decay/epochs-{lo}-{hi}", sec, f"step decay: lr for epochs {lo}–{hi}",
+                         txt, dict(setup, epochs=(lo, hi)), real, text, agrees,
+                         f"every epoch of the range within a relative {SCHEDULE_RTOL:g} of the printed value"))
+    expo = schedules.exponential_decay(0.1, gamma=0.95)
+    setup = {"schedule": repr(expo), "step": "epoch"}
+    for epoch, txt in ((0, "0.100"), (10, "0.060"), (50, "0.008")):
+        real = expo(epoch)
+        out.append(_as_printed(f"{sec}/exponential/epoch-{epoch}", sec, f"exponential decay: lr at epoch {epoch}",
+                               txt, dict(setup, epoch=epoch), real, ".3f",
+                               f"unrounded: {real:.6g}" if epoch else ""))
+    return out
+
+
+def _common_mistakes() -> list[Claim]:
+    """Lesson 07's measurements (lrlab.studies.mistakes, cached): fine-tuning rates, batch size, giving up."""
+    from lrlab.studies import mistakes as m
+
+    sec = "common-mistakes"
+    out = []
+    ft = m.finetune_grid()
+    body, head = m.best_pair(ft)
+    k = int(np.flatnonzero((ft.body_lrs == body) & (ft.head_lrs == head))[0])
+    setup = {"network": "digits MLP 64-32-10 tanh, pretrained on digits 0-4 with Adam",
+             "task": "new head for digits 5-9, Adam, 100 steps of batch 32",
+             "grid": f"body {m.BODY_RATES}, head {m.HEAD_RATES}",
+             "best": "highest mean of new-class accuracy and old-class retention"}
+    note = (f"The best pair here is body {body:g}, head {head:g} (new classes {ft.new_accuracy[k]:.1%}, old "
+            f"classes kept {ft.retention[k]:.1%}); the post's idea, a body rate far below the head's, holds, "
+            f"but its values are the defaults of large pretrained models, not rates to copy.")
+    for what, printed, real in (("fine-tuning: rate for the pretrained layers", "1e-5", body),
+                                ("fine-tuning: rate for the new layers", "1e-3", head)):
+        agrees = real > 0 and abs(math.log10(real / float(printed))) <= 0.5
+        out.append(Claim(f"{sec}/fine-tune/{'body' if 'pretrained' in what else 'head'}-rate", sec, what, printed,
+                         setup, real, f"{real:g}", agrees, "within a factor of about 3 (half a decade)", note))
+    sgd = m.batch_sweep("sgd", m.BATCHES, m.SGD_RATES, epochs=m.EPOCHS)
+    adam = m.batch_sweep("adam", m.BATCHES, m.ADAM_RATES, epochs=m.EPOCHS)
+    i32, i128 = m.BATCHES.index(32), m.BATCHES.index(128)
+    ratio = {s.optimizer: float(s.best[i128] / s.best[i32]) for s in (sgd, adam)}
+    real = 0.001 * ratio["sgd"]
+    out.append(Claim(f"{sec}/batch-32-to-128", sec, "batch 32 → 128: the rate 0.001 can become",
+                     "~0.002-0.004", {"network": "digits MLP 64-32-10 tanh", "budget": f"{m.EPOCHS} passes over the data",
+                                      "best rate": "lowest final training loss, refined between grid rates"},
+                     real, f"{real:.2g}", 0.002 <= real <= 0.004, "between 0.002 and 0.004",
+                     f"The best SGD rate grew {ratio['sgd']:.2f}× from batch 32 to 128 and Adam's {ratio['adam']:.2f}×, "
+                     f"not 2-4×: both were already limited by stability, not by gradient noise."))
+    g = m.give_up()
+    j = list(g.stalled).index(1.0)
+    cont, cut = (float(g.runs[n].final("val_loss")[j]) for n in ("continue as is", "divide by 10"))
+    out.append(Claim(f"{sec}/give-up", sec, "a stalled run: reduce the rate 10× and train longer",
+                     "Reduce LR by 10x and train longer",
+                     {"run": "SGD lr 1, batch 32, 300 steps, then 600 more", "compared with": "600 more at lr 1"},
+                     cut, f"validation loss {cut:.3f} (going on at lr 1: {cont:.3f})", cut < cont,
+                     "the ÷10 run ends with a lower validation loss than going on unchanged",
+                     "Training longer is what helped; the cut made it slower. On a run stalled because its rate is "
+                     "too small (lr 0.01) the cut is worse still, and × 10 is the fix."))
+    return out
+
+
+def _quick_reference() -> list[Claim]:
+    from lrlab.studies import mistakes as m
+
+    sec = "quick-reference"
+    out = []
+    trials = m.quick_reference()
+    for row, (symptom, cause, fix) in enumerate(m.TABLE, start=1):
+        mine = [t for t in trials if t.row == row]
+        text = "; ".join(f"{t.run}, {t.tried}: {t.verdict}" for t in mine)
+        out.append(Claim(f"{sec}/row-{row}", sec, f"{symptom} ({cause}): the fix", fix,
+                         {"runs": "digits MLP 64-32-10 tanh, batch 32, 300 steps", "judged on": mine[0].metric},
+                         tuple(t.verdict for t in mine), text, all(t.verdict == "yes" for t in mine),
+                         f"the fixed run ends within {m.WORKS_WITHIN:g}× of the best loss of any run, on every "
+                         f"run tried", "; ".join(f"{t.tried}: {t.before:.3g} → {t.after:.3g}" for t in mine)))
+    return out
+
+
+def _goldilocks() -> list[Claim]:
+    """Lesson 08's measurement (lrlab.studies.tuning.recipe_zones, cached): where the zone of two recipes lies."""
+    from lrlab.studies import tuning
+
+    sec = "goldilocks"
+    recipes = [tuning.Recipe("SGD, momentum 0.9"), tuning.Recipe("Adam", optimizer="adam", options=())]
+    step = 0.25  # the grid's spacing in decades
+    out = []
+    for sweep in tuning.recipe_zones(recipes, tuning.ZONE_RATES, tuning.ZONE_STEPS):
+        z = sweep.zone
+        setup = {"network": "digits MLP 64-32-10 tanh", "optimizer": sweep.name, "batch": 32,
+                 "steps": sweep.steps, "grid": f"{len(sweep.lrs)} rates from {sweep.lrs[0]:g} to {sweep.lrs[-1]:g}, "
+                                               f"a quarter decade apart",
+                 "zone": "final validation loss <= 2 × the best of the grid"}
+        at_low = float(sweep.val_loss[0])
+        note = (f"Measured zone {z.low:.2g} to {z.high:.2g} ({z.width:.2f} decades). At {sweep.lrs[0]:g} the "
+                f"validation loss after {sweep.steps} steps is {at_low:.3f}, the untrained network's "
+                f"{sweep.start_loss:.3f}: the sketch's lower edge barely trains. The post adds that the zone "
+                f"moves with the problem; lesson 08 measures how far.")
+        for edge, printed, real in (("lower", "1e-4", z.low), ("upper", "1e-2", z.high)):
+            agrees = abs(math.log10(real / float(printed))) <= step + 1e-9
+            out.append(Claim(f"{sec}/{sweep.name.split(',')[0].lower()}/{edge}-edge", sec,
+                             f"{edge} edge of the zone, {sweep.name}", printed, setup, real, f"{real:.2g}", agrees,
+                             "within one step of the grid (a quarter decade)", note))
+    return out
+
+
+_BUILDERS = {"three-rates": _three_rates, "intuition": _intuition, "real-code": _real_code,
+             "schedules": _schedules, "common-mistakes": _common_mistakes, "quick-reference": _quick_reference,
+             "goldilocks": _goldilocks}
+
+
+def claims(section=None) -> list[Claim]:
+    """The article's printed claims with their real values, in article order.
+
+    ``section``: one key of :data:`SECTIONS` (``"three-rates"``,
+    ``"intuition"``, ``"real-code"``, ``"schedules"``, ``"common-mistakes"``,
+    ``"quick-reference"``, ``"goldilocks"``) or ``None`` for all. Everything is
+    recomputed on each call (a few milliseconds), except the training runs of the
+    last three sections (lessons 07 and 08, a few seconds), which :mod:`lrlab.studies.mistakes`
+    and :mod:`lrlab.studies.tuning` cache.
+
+    >>> [c.agrees for c in claims("schedules")]
+    [True, True, True, True, True, True]
+    """
+    keys = list(SECTIONS) if section is None else [v.choice("section", section, SECTIONS)]
+    return [c for key in keys for c in _BUILDERS[key]()]
+
+
+def table(items, *, notes=False) -> list[dict]:
+    """Rows for display: ``claim``, ``article says``, ``code gives``, ``agrees`` (and ``note``).
+
+    ``items``: a list of :class:`Claim` (e.g. from :func:`claims`).
+    """
+    rows = []
+    for c in items:
+        if not isinstance(c, Claim):
+            raise TypeError(f"items must be Claim objects from lrlab.studies.article.claims(), got {type(c).__name__}")
+        row = {"claim": c.what, "article says": c.article_value, "code gives": c.real_text,
+               "agrees": "yes" if c.agrees else "no"}
+        if notes:
+            row["note"] = c.note
+        rows.append(row)
+    return rows
+
+
+def markdown(items, *, notes=False) -> str:
+    """The rows of :func:`table` as a Markdown table (for ``IPython.display.Markdown``)."""
+    rows = table(items, notes=notes)
+    if not rows:
+        return ""
+    cols = list(rows[0])
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for row in rows:
+        lines.append("| " + " | ".join(str(row[c]).replace("|", "\\|") for c in cols) + " |")
+    return "\n".join(lines)
