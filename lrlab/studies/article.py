@@ -415,7 +415,7 @@ def _common_mistakes() -> list[Claim]:
     agrees = body < head and bool(np.all(groups.score > one.score))
     out.append(Claim(
         f"{sec}/fine-tune/groups", sec, "fine-tuning: a smaller rate for the pretrained layers than for the new ones, "
-        "not one rate for all", "1e-5 for the pretrained part, 1e-3 for the new layers", setup, (body, head, single),
+        "not one rate for all", "BETTER: Different LRs for different parts", setup, (body, head, single),
         f"best pair: body {body:g}, head {head:g}, score {span(groups.score)}; best single rate {single:g}: "
         f"score {span(one.score)}", agrees,
         f"the best pair of the grid has a smaller body rate, and it scores above the best single rate on every "
