@@ -257,3 +257,30 @@ def test_article_train_checks_its_arguments(kwargs, error, match):
 def test_overflow_epochs_refuses_integer_dtypes():
     with pytest.raises(ValueError, match="dtype must be a floating-point type"):
         article.overflow_epochs(10.0, 1.0, dtype=np.int64)
+
+
+# --------------------------------------------------------------- lesson 07's claims (they train its studies: slow)
+
+@pytest.mark.slow
+def test_lesson_07_claims_rest_on_several_seeds_and_say_their_regime():
+    items = article.claims("common-mistakes") + article.claims("quick-reference")
+    assert all(c.setup.get("seeds", 0) >= 3 for c in items), [c.id for c in items if c.setup.get("seeds", 0) < 3]
+    assert all("steps" in " ".join(map(str, c.setup.values())) + c.note for c in items)
+
+
+@pytest.mark.slow
+def test_the_posts_fine_tuning_values_are_not_listed_as_errata():
+    ids = [c.id for c in article.claims("common-mistakes")]
+    assert not any(i.endswith(("body-rate", "head-rate")) for i in ids), ids
+    groups = {c.id: c for c in article.claims("common-mistakes")}["common-mistakes/fine-tune/groups"]
+    assert "not tested here" in groups.note and groups.real_value[0] < groups.real_value[1]
+
+
+@pytest.mark.slow
+def test_lesson_07_verdicts():
+    items = article.claims("common-mistakes") + article.claims("quick-reference")
+    assert [c.id for c in items if c.agrees] == ["common-mistakes/fine-tune/groups", "common-mistakes/give-up",
+                                                 "quick-reference/row-2", "quick-reference/row-3",
+                                                 "quick-reference/row-5"]
+    row5 = {c.id: c for c in items}["quick-reference/row-5"]
+    assert "Counter-examples" in row5.note and "batch 32, lr 1" in row5.note

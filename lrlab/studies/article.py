@@ -403,40 +403,63 @@ def _common_mistakes() -> list[Claim]:
     out = []
     ft = m.finetune_grid()
     body, head = m.best_pair(ft)
-    k = int(np.flatnonzero((ft.body_lrs == body) & (ft.head_lrs == head))[0])
-    setup = {"network": "digits MLP 64-32-10 tanh, pretrained on digits 0-4 with Adam",
+    single = m.best_single_rate(ft)
+    groups, one = m.pick(ft, body, head), m.pick(ft, single, single)
+    post = m.pick(ft, 1e-5, 1e-3)
+    S = ft.n_seeds
+    span = lambda a: f"{np.mean(a):.1%} ({np.min(a):.1%}-{np.max(a):.1%})"  # noqa: E731
+    setup = {"network": "digits MLP 64-32-10 tanh (2,410 parameters), pretrained on digits 0-4 with Adam",
              "task": "new head for digits 5-9, Adam, 100 steps of batch 32",
-             "grid": f"body {m.BODY_RATES}, head {m.HEAD_RATES}",
-             "best": "highest mean of new-class accuracy and old-class retention"}
-    note = (f"The best pair here is body {body:g}, head {head:g} (new classes {ft.new_accuracy[k]:.1%}, old "
-            f"classes kept {ft.retention[k]:.1%}); the post's idea, a body rate far below the head's, holds, "
-            f"but its values are the defaults of large pretrained models, not rates to copy.")
-    for what, printed, real in (("fine-tuning: rate for the pretrained layers", "1e-5", body),
-                                ("fine-tuning: rate for the new layers", "1e-3", head)):
-        agrees = real > 0 and abs(math.log10(real / float(printed))) <= 0.5
-        out.append(Claim(f"{sec}/fine-tune/{'body' if 'pretrained' in what else 'head'}-rate", sec, what, printed,
-                         setup, real, f"{real:g}", agrees, "within a factor of about 3 (half a decade)", note))
+             "grid": f"body {m.BODY_RATES}, head {m.HEAD_RATES}", "seeds": S,
+             "score": "mean of new-class accuracy and old-class retention (learn the new task, keep the old)"}
+    agrees = body < head and bool(np.all(groups.score > one.score))
+    out.append(Claim(
+        f"{sec}/fine-tune/groups", sec, "fine-tuning: a smaller rate for the pretrained layers than for the new ones, "
+        "not one rate for all", "BETTER: Different LRs for different parts", setup, (body, head, single),
+        f"best pair: body {body:g}, head {head:g}, score {span(groups.score)}; best single rate {single:g}: "
+        f"score {span(one.score)}", agrees,
+        f"the best pair of the grid has a smaller body rate, and it scores above the best single rate on every "
+        f"one of {S} seeds",
+        f"The advantage is retention: the pair keeps {span(groups.retention)} of the old classes, the single rate "
+        f"{span(one.retention)}, while their new-class accuracies ({span(groups.new_accuracy)} and "
+        f"{span(one.new_accuracy)}) differ by a few of the 179 held-out images. The post's values themselves are "
+        f"for long fine-tuning of large pretrained models and are not tested here: in 100 steps Adam moves a "
+        f"weight by at most about {m.max_adam_move(1e-3, 100):g} at 1e-3, and the post's pair leaves the new "
+        f"head at {span(post.new_accuracy)} on the new classes."))
     sgd = m.batch_sweep("sgd", m.BATCHES, m.SGD_RATES, epochs=m.EPOCHS)
     adam = m.batch_sweep("adam", m.BATCHES, m.ADAM_RATES, epochs=m.EPOCHS)
     i32, i128 = m.BATCHES.index(32), m.BATCHES.index(128)
-    ratio = {s.optimizer: float(s.best[i128] / s.best[i32]) for s in (sgd, adam)}
-    real = 0.001 * ratio["sgd"]
-    out.append(Claim(f"{sec}/batch-32-to-128", sec, "batch 32 → 128: the rate 0.001 can become",
-                     "~0.002-0.004", {"network": "digits MLP 64-32-10 tanh", "budget": f"{m.EPOCHS} passes over the data",
-                                      "best rate": "lowest final training loss, refined between grid rates"},
-                     real, f"{real:.2g}", 0.002 <= real <= 0.004, "between 0.002 and 0.004",
-                     f"The best SGD rate grew {ratio['sgd']:.2f}× from batch 32 to 128 and Adam's {ratio['adam']:.2f}×, "
-                     f"not 2-4×: both were already limited by stability, not by gradient noise."))
-    g = m.give_up()
-    j = list(g.stalled).index(1.0)
-    cont, cut = (float(g.runs[n].final("val_loss")[j]) for n in ("continue as is", "divide by 10"))
-    out.append(Claim(f"{sec}/give-up", sec, "a stalled run: reduce the rate 10× and train longer",
-                     "Reduce LR by 10x and train longer",
-                     {"run": "SGD lr 1, batch 32, 300 steps, then 600 more", "compared with": "600 more at lr 1"},
-                     cut, f"validation loss {cut:.3f} (going on at lr 1: {cont:.3f})", cut < cont,
-                     "the ÷10 run ends with a lower validation loss than going on unchanged",
-                     "Training longer is what helped; the cut made it slower. On a run stalled because its rate is "
-                     "too small (lr 0.01) the cut is worse still, and × 10 is the fix."))
+    ratio = {s.optimizer: s.best[i128] / s.best[i32] for s in (sgd, adam)}
+    real = tuple(float(0.001 * r) for r in ratio["sgd"])
+    steps = dict(zip(m.BATCHES, sgd.steps.tolist()))
+    out.append(Claim(
+        f"{sec}/batch-32-to-128", sec, "batch 32 → 128: the rate 0.001 can become", "~0.002-0.004",
+        {"network": "digits MLP 64-32-10 tanh", "budget": f"{m.EPOCHS} passes over 1,438 images "
+         f"({steps[32]} steps at batch 32, {steps[128]} at batch 128)", "seeds": len(sgd.seeds),
+         "best rate": "lowest final training loss, refined between grid rates, per seed"},
+        real, f"SGD: {min(real):.2g}-{max(real):.2g} (×{ratio['sgd'].min():.2f}-{ratio['sgd'].max():.2f}); "
+        f"Adam: ×{ratio['adam'].min():.2f}-{ratio['adam'].max():.2f}",
+        bool(any(np.all((2 <= r) & (r <= 4)) for r in ratio.values())),
+        "the best rate grows 2-4× on every seed, for SGD or for Adam",
+        f"With {steps[128]} steps at batch 128 both optimizers are near the largest rate that trains, not limited "
+        f"by gradient noise: SGD's best rate grew far less than 2× on every seed; Adam's growth depends on the "
+        f"seed, since its loss is nearly flat around the best rate. Not a test of the rule at the budgets of "
+        f"large models."))
+    st = m.stalls()
+    name = "batch 8, lr 0.5"
+    cont, cut = st.ends(name, "continue as is"), st.ends(name, "divide by 10")
+    out.append(Claim(
+        f"{sec}/give-up", sec, "a stalled run: reduce the rate 10× and train longer", "Reduce LR by 10x and train longer",
+        {"run": f"SGD {name}, stalled after {st.start_step} steps (ReduceLROnPlateau, patience {st.patience}, "
+                f"fed the validation loss every {st.every} steps, would have cut on every seed)",
+         "compared with": f"{st.more} more steps unchanged", "seeds": len(st.seeds),
+         "judged on": f"validation loss, mean of the last {st.window} evaluations"},
+        tuple(float(c) for c in cut), f"validation loss {np.mean(cut):.3f} ({cut.min():.3f}-{cut.max():.3f}); "
+        f"going on unchanged: {np.mean(cont):.3f} ({cont.min():.3f}-{cont.max():.3f})", bool(np.all(cut < cont)),
+        "the ÷10 run ends lower than going on unchanged, on every seed",
+        "On a run whose validation loss is flat but whose training loss still falls (SGD batch 32, lr 1) the cut "
+        "makes no difference beyond the seeds' spread; on a run whose rate is too small (lr 0.01) it makes things "
+        "worse and × 10 is the fix."))
     return out
 
 
@@ -447,13 +470,22 @@ def _quick_reference() -> list[Claim]:
     out = []
     trials = m.quick_reference()
     for row, (symptom, cause, fix) in enumerate(m.TABLE, start=1):
-        mine = [t for t in trials if t.row == row]
+        mine = [t for t in trials if t.row == row and t.premise]
+        others = [t for t in trials if t.row == row and not t.premise]
+        verdict = m.row_verdict(trials, row)
         text = "; ".join(f"{t.run}, {t.tried}: {t.verdict}" for t in mine)
+        note = "; ".join(f"{t.tried} on {t.run.split(':')[0]}: {np.mean(t.before):.3g} → {np.mean(t.after):.3g}"
+                         for t in mine)
+        if others:
+            note += (". Counter-examples (same symptom, another cause), not counted: "
+                     + "; ".join(f"{t.run}, {t.tried}: {t.verdict}" for t in others))
         out.append(Claim(f"{sec}/row-{row}", sec, f"{symptom} ({cause}): the fix", fix,
-                         {"runs": "digits MLP 64-32-10 tanh, batch 32, 300 steps", "judged on": mine[0].metric},
-                         tuple(t.verdict for t in mine), text, all(t.verdict == "yes" for t in mine),
-                         f"the fixed run ends within {m.WORKS_WITHIN:g}× of the best loss of any run, on every "
-                         f"run tried", "; ".join(f"{t.tried}: {t.before:.3g} → {t.after:.3g}" for t in mine)))
+                         {"runs": "digits MLP 64-32-10 tanh, SGD, batch 32, 300 steps (the plateau row: lesson 07's "
+                          "stalled runs)", "seeds": len(m.SEEDS), "judged on": mine[0].metric},
+                         verdict, text, verdict == "yes",
+                         f"on every run that shows the symptom and its stated cause, and every seed, the fixed run "
+                         f"ends within {m.WORKS_WITHIN:g}× of the best loss of any run (for a range of factors, at "
+                         f"one end of it; for alternatives, each of them)", note))
     return out
 
 

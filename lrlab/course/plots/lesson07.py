@@ -18,38 +18,48 @@ def _lesson07_panels(axes, n, width=4.2, height=3.6):
 def finetune_recipes(recipes, sweep, *, axes=None, title=None):
     """Fine-tuning, two panels. Left: new-class accuracy and old-class retention per recipe (bars).
 
-    Right: the same two against the body's rate for one head rate (``sweep``: a
-    :class:`lrlab.studies.mistakes.FineTune` whose copies share a head rate), a frozen body (rate 0) drawn
-    as horizontal dotted lines. ``recipes``: name -> :class:`lrlab.studies.mistakes.FineTune` of one copy.
+    Bars are means over the seeds, a dot per seed. Right: the same two against the body's rate
+    for one head rate (``sweep``: a :class:`lrlab.studies.mistakes.FineTune` whose copies share a head
+    rate; mean line, a band from the lowest to the highest seed), a frozen body (rate 0) drawn as
+    horizontal dotted lines. ``recipes``: name -> :class:`lrlab.studies.mistakes.FineTune` of one pair.
     """
-    left, right = _lesson07_panels(axes, 2, width=5.0)
+    left, right = _lesson07_panels(axes, 2, width=5.4)
     names = list(recipes)
     x = np.arange(len(names))
-    new = [float(recipes[n].new_accuracy[0]) for n in names]
-    kept = [float(recipes[n].retention[0]) for n in names]
     c_new, c_old = PALETTE[5], PALETTE[6]
-    left.bar(x - 0.2, new, 0.4, color=c_new, label="new classes: accuracy")
-    left.bar(x + 0.2, kept, 0.4, color=c_old, hatch="//", edgecolor="white", label="old classes: retention")
-    before = float(next(iter(recipes.values())).before)
+    for shift, attr, colour, hatch, label in ((-0.2, "new_accuracy", c_new, None, "new classes: accuracy"),
+                                              (0.2, "retention", c_old, "//", "old classes: retention")):
+        values = [np.asarray(getattr(recipes[n], attr)) for n in names]
+        left.bar(x + shift, [v.mean() for v in values], 0.4, color=colour, hatch=hatch, edgecolor="white",
+                 label=f"{label} (mean)")
+        for i, v in enumerate(values):
+            left.plot(np.full(v.size, x[i] + shift), v, "o", color="0.15", ms=3)
+    left.plot([], [], "o", color="0.15", ms=3, label="one seed")
+    before = float(np.mean(next(iter(recipes.values())).before))
     left.axhline(before, color="0.3", ls=":", lw=1.2, label="old classes before fine-tuning")
     left.set_xticks(x, [n.replace(" (", "\n(") for n in names], fontsize="small")
-    left.set_ylim(0, 1.4)
+    left.set_ylim(0, 1.45)
     left.set_yticks(np.linspace(0, 1, 6))
     left.set_ylabel("accuracy on held-out images")
-    left.set_title("Four ways to fine-tune, same budget")
+    left.set_title(f"{len(names)} ways to fine-tune, same budget")
     left.legend(frameon=False, fontsize="x-small", loc="upper left", ncol=2)
     frozen = sweep.body_lrs == 0
-    rates = sweep.body_lrs[~frozen]
-    right.plot(rates, sweep.new_accuracy[~frozen], "o-", color=c_new, lw=1.8, label="new classes: accuracy")
-    right.plot(rates, sweep.retention[~frozen], "s--", color=c_old, lw=1.8, label="old classes: retention")
-    if frozen.any():
-        right.axhline(float(sweep.new_accuracy[frozen][0]), color=c_new, ls=":", lw=1.2, label="frozen body: new")
-        right.axhline(float(sweep.retention[frozen][0]), color=c_old, ls=":", lw=1.2, label="frozen body: old")
+    for attr, colour, style, label in (("new_accuracy", c_new, "o-", "new classes: accuracy"),
+                                       ("retention", c_old, "s--", "old classes: retention")):
+        per_seed = sweep.by_pair(attr)
+        rates = sweep.pairs[:, 0]
+        moving = rates > 0
+        right.plot(rates[moving], per_seed[moving].mean(axis=1), style, color=colour, lw=1.8, label=label)
+        right.fill_between(rates[moving], per_seed[moving].min(axis=1), per_seed[moving].max(axis=1),
+                           color=colour, alpha=0.2, lw=0)
+        if frozen.any():
+            right.axhline(float(per_seed[~moving].mean()), color=colour, ls=":", lw=1.2,
+                          label=f"frozen body: {'new' if attr == 'new_accuracy' else 'old'}")
     right.set_xscale("log")
     right.set_ylim(0, 1.05)
     right.set_xlabel("rate of the body (log scale)")
     right.set_ylabel("accuracy on held-out images")
-    right.set_title(f"Head rate {float(sweep.head_lrs[0]):g}, body rate varied")
+    right.set_title(f"Head rate {float(sweep.head_lrs[0]):g}, body rate varied (band: seeds)")
     right.legend(frameon=False, fontsize="x-small", loc="lower left")
     if title:
         left.figure.suptitle(title)
@@ -57,25 +67,29 @@ def finetune_recipes(recipes, sweep, *, axes=None, title=None):
 
 
 def best_rate_by_batch(sweeps, labels, *, ax=None, title="Best rate against batch size"):
-    """Best rate (markers) against batch size on log-log axes, one line per :class:`lrlab.studies.mistakes.BatchSweep`.
+    """Best rate against batch size on log-log axes, one line per :class:`lrlab.studies.mistakes.BatchSweep`.
 
-    Two guides start at the first sweep's smallest batch: the linear rule (slope 1, dashed) and the
-    square-root rule (slope ½, dotted); the first sweep's largest stable rate of the grid is drawn
-    as a thin grey line.
+    Markers: the geometric mean over the seeds, bars from the lowest to the highest seed. Two
+    guides start at the first sweep's mean best rate at its smallest batch: the linear rule (slope
+    1, dashed) and the square-root rule (slope ½, dotted); the thin grey line is the largest rate of
+    the first sweep's grid that trained from every seed.
     """
     ax = _ax(ax)
     first = sweeps[0]
     b = first.batch_sizes.astype(float)
     for i, (s, label, colour) in enumerate(zip(sweeps, labels, colours(len(sweeps) + 1)[1:])):
-        ax.plot(s.batch_sizes, s.best, marker="os^D"[i % 4], ls=_STYLES[i % 4], color=colour, lw=1.8, label=label)
-    b0, r0 = b[0], first.best[0]
+        best = s.best
+        mid = np.exp(np.log(best).mean(axis=1))
+        ax.errorbar(s.batch_sizes, mid, yerr=[mid - best.min(axis=1), best.max(axis=1) - mid], marker="os^D"[i % 4],
+                    ls=_STYLES[i % 4], color=colour, lw=1.8, capsize=3, label=f"{label} (bars: seeds)")
+    b0, r0 = b[0], float(np.exp(np.log(first.best[0]).mean()))
     ax.plot(b, r0 * b / b0, color="0.35", ls="--", lw=1.2, label="linear rule: rate ∝ batch")
     ax.plot(b, r0 * np.sqrt(b / b0), color="0.35", ls=":", lw=1.5, label="square-root rule: rate ∝ √batch")
-    ax.plot(b, first.largest_stable(), color="0.6", lw=1, drawstyle="steps-mid",
-            label=f"largest {labels[0]} rate that trained")
+    ax.plot(b, first.largest_stable().min(axis=1), color="0.6", lw=1, drawstyle="steps-mid",
+            label=f"largest {labels[0]} rate that trained (every seed)")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
-    ax.set_xticks(b, [str(int(x)) for x in b])
+    ax.set_xticks(b, [f"{int(x)}\n({n} steps)" for x, n in zip(b, first.steps)])
     ax.set_xlabel("batch size (images per step, log scale)")
     ax.set_ylabel("learning rate (log scale)")
     ax.set_title(title)
@@ -102,24 +116,32 @@ def train_and_validation(panels, *, axes=None, title=None):
     return axes
 
 
-def after_a_stall(first, result, *, axes=None, title=None):
-    """Validation loss of each stalled run (from ``first``, a :class:`lrlab.studies.mistakes.Curves`), then each way on.
+def after_a_stall(result, *, axes=None, title=None):
+    """Validation loss of each run that looks stuck, then each way on: one panel per run.
 
-    One panel per stalled rate of ``result`` (a :class:`lrlab.studies.mistakes.GiveUp`); the dotted line
-    marks the step where the stall was judged.
+    ``result``: a :class:`lrlab.studies.mistakes.Stalls`. Lines are means over the seeds (thin lines: each
+    seed); a dotted line marks the stall, a grey band the evaluations whose mean is compared,
+    and small ticks at the top where ReduceLROnPlateau would first have cut the rate on each seed.
     """
-    axes = _lesson07_panels(axes, len(result.stalled), width=4.6, height=3.6)
-    start = result.start_step
-    for j, (ax, lr) in enumerate(zip(axes, result.stalled)):
-        k = first.index(lr)
-        ax.plot(first.steps, first.val_loss[k], color=PALETTE[0], lw=2, label=f"first {start} steps, lr = {lr:g}")
-        for i, (name, run, colour) in enumerate(zip(result.runs, result.runs.values(), colours(5)[1:])):
-            shown = np.minimum(run.val_loss[j], 10.0)
-            ax.plot(start + run.steps, shown, color=colour, ls=_STYLES[(i + 1) % 4], lw=1.6, label=name)
+    names = list(result.first)
+    axes = _lesson07_panels(axes, len(names), width=4.6, height=3.6)
+    start, every = result.start_step, result.every
+    for ax, name in zip(axes, names):
+        first = result.first[name]
+        ax.plot(first.steps, first.val_loss.T, color=PALETTE[0], lw=0.5, alpha=0.5)
+        ax.plot(first.steps, first.val_loss.mean(axis=0), color=PALETTE[0], lw=2, label=f"first {start} steps")
+        for i, (way, run) in enumerate(result.after[name].items()):
+            colour = colours(5)[i + 1]
+            shown = np.minimum(run.val_loss, 10.0)
+            ax.plot(start + run.steps, shown.T, color=colour, lw=0.5, alpha=0.5)
+            ax.plot(start + run.steps, shown.mean(axis=0), color=colour, ls=_STYLES[(i + 1) % 4], lw=1.8, label=way)
         ax.axvline(start, color="0.5", ls=":", lw=1)
+        ax.axvspan(start + result.more - (result.window - 1) * every, start + result.more, color="0.85", lw=0)
+        for step in result.plateau_cut[name][result.plateau_cut[name] >= 0]:
+            ax.plot(step, 1.0, "v", color="0.3", ms=5, transform=ax.get_xaxis_transform(), clip_on=False)
         ax.set_yscale("log")
         ax.set_xlabel("step")
-        ax.set_title(f"stalled at lr = {lr:g}", fontsize="medium")
+        ax.set_title(f"SGD, {name}", fontsize="medium")
         ax.legend(frameon=False, fontsize="x-small", loc="upper right")
     axes[0].set_ylabel("validation loss (log scale, cut at 10)")
     if title:
