@@ -87,3 +87,10 @@ def test_bad_sizes_are_named(sizes, base, match):
 def test_bad_init_scales_are_named(scales, error, match):
     with pytest.raises(error, match=match):
         MLP((64, 32, 10), init_scales=scales)
+
+
+def test_subclasses_that_skip_mlp_init_still_draw_their_parameters():
+    from lrlab.problems.tabular import TabularMLP
+
+    net = TabularMLP("wine", hidden=(8,))
+    assert net.initial_params()["W1"].shape == (13, 8)

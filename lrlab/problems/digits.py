@@ -464,7 +464,7 @@ class MLP(_DigitsProblem):
         params = {}
         for i, (fan_in, fan_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:]), start=1):
             params[f"W{i}"], params[f"b{i}"] = _uniform_layer(gen, fan_in, fan_out)
-        for name, scale in self.init_scales.items():
+        for name, scale in getattr(self, "init_scales", {}).items():  # subclasses may not set it
             params[name] = params[name] * scale
         return params
 
