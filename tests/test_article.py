@@ -284,3 +284,18 @@ def test_lesson_07_verdicts():
                                                  "quick-reference/row-5"]
     row5 = {c.id: c for c in items}["quick-reference/row-5"]
     assert "Counter-examples" in row5.note and "batch 32, lr 1" in row5.note
+
+
+# ---------------------------------------------------------------- lesson 09's claims (lrlab.studies.scale, cached)
+
+def test_lesson09_cosine_holds_at_a_known_budget_and_not_when_stopped_early():
+    claims = {c.id: c for c in article.claims("takeaways")}
+    assert claims["takeaways/cosine-known-budget"].agrees
+    assert not claims["takeaways/cosine-unknown-budget"].agrees
+    assert "schedule-free" in claims["takeaways/cosine-unknown-budget"].real_text
+
+
+def test_lesson09_width_needs_a_new_rate_in_the_standard_parametrization_only():
+    claims = {c.id: c for c in article.claims("architectures")}
+    assert claims["architectures/retune-standard"].agrees and claims["architectures/retune-standard"].real_value != 0
+    assert not claims["architectures/retune-mup"].agrees and claims["architectures/retune-mup"].real_value == 0

@@ -100,6 +100,13 @@ Parameter groups (one learning rate per layer)
     Setting ``opt.lr`` changes ``opt.defaults["lr"]`` and the rate of every
     group that did not set its own ``lr`` in the constructor.
 
+Schedule-free optimizers
+    ``SGDScheduleFree`` and ``AdamWScheduleFree`` follow the ``schedulefree`` package
+    (Defazio et al. 2024) instead of torch, names and defaults included, and are checked against it
+    step by step (``tests/test_schedulefree.py``). They keep three sequences: the parameters they
+    return are the gradient points ``y``; ``opt.eval(params)`` gives the average ``x`` to evaluate
+    and ``opt.train(x)`` turns it back (see :class:`_ScheduleFree`).
+
 Differences from torch
     * Functional: ``step`` returns new arrays instead of updating tensors in
       place, and takes the gradients as an argument (no ``.grad``, no closure).
@@ -123,7 +130,7 @@ import numpy as np
 
 from lrlab import _validate as v
 
-__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW"]
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "SGDScheduleFree", "AdamWScheduleFree"]
 
 
 # --------------------------------------------------------------------------- option checks
@@ -711,3 +718,231 @@ class AdamW(Adam):
                  amsgrad=False, *, maximize=False):
         Optimizer.__init__(self, param_groups, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                            amsgrad=amsgrad, maximize=maximize)
+
+
+# --------------------------------------------------------------------------- schedule-free
+def _check_warmup(name, value, runtime):
+    return v.integer(name, value, low=0)
+
+
+def _check_momentum_sf(name, value, runtime):
+    return v.real(name, value, low=0.0, high=1.0, low_open=True, high_open=True)
+
+
+def _lerp_any(start, end, weight):
+    """:func:`_lerp` for a float weight or a per-copy array of weights (torch.lerp's two forms)."""
+    if not isinstance(weight, np.ndarray):
+        return _lerp(start, end, weight)
+    return np.where(np.abs(weight) < 0.5, start + weight * (end - start), end - (end - start) * (1.0 - weight))
+
+
+class _ScheduleFree(Optimizer):
+    r"""What :class:`SGDScheduleFree` and :class:`AdamWScheduleFree` share: the three sequences.
+
+    Schedule-free training (Defazio, Yang, Mehta, Mishchenko, Khaled and Cutkosky 2024, "The Road
+    Less Scheduled") keeps three points per parameter:
+
+    * :math:`z_t`, the **base** sequence, which takes plain steps :math:`z_{t+1} = z_t - \gamma_t d_t`
+      (:math:`d_t` is the gradient for SGD, the gradient divided by Adam's RMS for AdamW);
+    * :math:`x_t`, a weighted **average** of the :math:`z`'s, the point you evaluate and ship:
+      :math:`x_{t+1} = (1 - c_{t+1})\, x_t + c_{t+1} z_{t+1}` with
+      :math:`c_{t+1} = w_{t+1} / \sum_{i \le t+1} w_i`;
+    * :math:`y_t = (1 - \beta) z_t + \beta x_t`, the point where the **gradient** is taken.
+
+    The weights are :math:`w_t = t^r \cdot (\max_{i \le t} \gamma_i)^{p}` (``r``,
+    ``weight_lr_power`` :math:`= p`); with a constant rate and ``r = 0`` they are equal and
+    :math:`x_t` is the plain average of :math:`z_1 \dots z_t`. No step count appears anywhere:
+    the average does the work a decaying schedule does, so the run needs no horizon.
+    ``warmup_steps`` :math:`W` scales the rate by :math:`\min(1, (t + 1)/W)` at 0-based step
+    :math:`t`.
+
+    As in the ``schedulefree`` package, the parameters you hand to ``step`` and get back are the
+    gradient points :math:`y` ("train mode"): ``eval(params)`` turns them into the average
+    :math:`x` to evaluate, ``train(params)`` turns :math:`x` back into :math:`y`. ``z`` (and the
+    optimizer's weight sums) live in ``opt.state``.
+
+    Differences from ``schedulefree``: functional (``eval``/``train`` return new arrays instead of
+    changing tensors in place); the optimizer starts in train mode (the package's torch optimizers
+    start in eval mode and need ``optimizer.train()`` before the first step); ``step`` in eval mode
+    raises ``ValueError`` (the package raises ``Exception``).
+    """
+
+    _MOMENTUM = "momentum"
+
+    def __init__(self, param_groups=None, **options):
+        super().__init__(param_groups, **options)
+        self.training = True
+
+    def reset(self):
+        super().reset()
+        self.training = True
+
+    def step(self, params, grads):
+        if not self.training:
+            raise ValueError("the optimizer is in eval mode (params hold the average x): call "
+                             "params = opt.train(params) before the next step")
+        return super().step(params, grads)
+
+    def _schedule_weights(self, state, o):
+        """The rate of this step and the averaging weight c_{t+1}, from the per-parameter counters."""
+        k = state["k"]
+        sched = (k + 1) / o["warmup_steps"] if k < o["warmup_steps"] else 1.0
+        lr = o["lr"] * sched
+        lr_max = state["lr_max"] = np.maximum(lr, state["lr_max"]) if isinstance(lr, np.ndarray) \
+            else max(lr, state["lr_max"])
+        weight = ((k + 1) ** o["r"]) * (lr_max ** o["weight_lr_power"])
+        weight_sum = state["weight_sum"] = state["weight_sum"] + weight
+        if isinstance(weight_sum, np.ndarray):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ckp1 = np.where(weight_sum > 0, weight / np.where(weight_sum > 0, weight_sum, 1.0), 0.0)
+        else:
+            ckp1 = weight / weight_sum if weight_sum != 0 else 0.0
+        state["k"] = k + 1
+        return lr, ckp1
+
+    def _init_state(self, param, o):
+        return {"k": 0, "lr_max": -1.0, "weight_sum": 0.0}
+
+    def _convert(self, params, to_train):
+        if not isinstance(params, Mapping):
+            p = {None: _float_array("params", params)}
+        else:
+            p = {k: _float_array(f"params[{k!r}]", a) for k, a in params.items()}
+        options_for = self._options_per_key(p)
+        out = {}
+        for key, arr in p.items():
+            state = self.state.get(key)
+            if state is None or "z" not in state:
+                out[key] = arr.copy()
+                continue
+            beta = options_for[key][self._MOMENTUM][0] if self._MOMENTUM == "betas" \
+                else options_for[key][self._MOMENTUM]
+            weight = (1.0 - beta) if to_train else (1.0 - 1.0 / beta)
+            out[key] = _lerp(arr, state["z"], weight)
+        return out if isinstance(params, Mapping) else out[None]
+
+    def eval(self, params):
+        """The average :math:`x` to evaluate, from the gradient points :math:`y` that ``step`` returned.
+
+        :math:`x = y + (1 - 1/\\beta)(z - y)`, torch's ``p.lerp_(z, 1 - 1/beta)``. Switches to eval mode;
+        in eval mode it returns a copy of ``params`` unchanged (torch: a no-op).
+        """
+        if not self.training:
+            return _copy_tree(params)
+        self.training = False
+        return self._convert(params, to_train=False)
+
+    def train(self, params):
+        """The gradient points :math:`y = x + (1 - \\beta)(z - x)` from the average :math:`x`; back to train mode."""
+        if self.training:
+            return _copy_tree(params)
+        self.training = True
+        return self._convert(params, to_train=True)
+
+
+def _copy_tree(params):
+    if isinstance(params, Mapping):
+        return {k: _float_array(f"params[{k!r}]", a).copy() for k, a in params.items()}
+    return _float_array("params", params).copy()
+
+
+class SGDScheduleFree(_ScheduleFree):
+    r"""Schedule-free SGD, as ``schedulefree.SGDScheduleFree`` (Defazio et al. 2024).
+
+    With :math:`\gamma_t` the rate (after warmup), :math:`\beta` = ``momentum`` and :math:`c_{t+1}`
+    the averaging weight (see :class:`_ScheduleFree`), one step at the gradient point :math:`y_t`:
+
+    .. math::
+        g_t = \nabla f(y_t) + \lambda y_t,\qquad
+        z_{t+1} = z_t - \gamma_t g_t,\qquad
+        x_{t+1} = (1 - c_{t+1})\, x_t + c_{t+1} z_{t+1},\qquad
+        y_{t+1} = (1-\beta) z_{t+1} + \beta x_{t+1}
+
+    computed, as the package does, without storing :math:`x`:
+    :math:`y \leftarrow \mathrm{lerp}(y, z_t, c_{t+1}) + \gamma_t(\beta(1 - c_{t+1}) - 1)\, g_t`.
+    :math:`z_1 = y_1` = the starting parameters. Defaults as the package: ``lr=1.0``,
+    ``momentum=0.9``, ``weight_decay=0``, ``warmup_steps=0``, ``r=0``, ``weight_lr_power=2``.
+
+    >>> import numpy as np
+    >>> opt = SGDScheduleFree(lr=0.5, momentum=0.9)
+    >>> y = np.array([1.0])
+    >>> for _ in range(3):
+    ...     y = opt.step(y, 2 * y)                 # f(y) = y², gradient 2y
+    >>> float(opt.eval(y)[0]) < 1.0                # the average, to evaluate
+    True
+    """
+
+    _OPTIONS = {"lr": _check_lr, "momentum": _check_momentum_sf, "weight_decay": _check_non_negative,
+                "warmup_steps": _check_warmup, "r": _check_non_negative,
+                "weight_lr_power": _check_non_negative}
+
+    def __init__(self, param_groups=None, lr=1.0, momentum=0.9, weight_decay=0.0, warmup_steps=0, r=0.0,
+                 weight_lr_power=2.0):
+        super().__init__(param_groups, lr=lr, momentum=momentum, weight_decay=weight_decay,
+                         warmup_steps=warmup_steps, r=r, weight_lr_power=weight_lr_power)
+
+    def _update(self, param, grad, state, o):
+        lr, ckp1 = self._schedule_weights(state, o)
+        z = state.get("z")
+        if z is None:
+            z = param.copy()
+        if o["weight_decay"] != 0:
+            grad = grad + o["weight_decay"] * param
+        y = _lerp_any(param, z, ckp1)
+        y = y + (lr * (o["momentum"] * (1 - ckp1) - 1)) * grad
+        state["z"] = z + (-lr) * grad
+        return y
+
+
+class AdamWScheduleFree(_ScheduleFree):
+    r"""Schedule-free AdamW, as ``schedulefree.AdamWScheduleFree`` (Defazio et al. 2024).
+
+    The same three sequences as :class:`SGDScheduleFree` with :math:`\beta = \beta_1`, where the
+    step direction is the gradient divided by Adam's bias-corrected RMS, plus decoupled weight decay
+    taken at :math:`y`:
+
+    .. math::
+        v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,\qquad
+        d_t = \frac{g_t}{\sqrt{v_t / (1 - \beta_2^{t})} + \epsilon} + \lambda y_t,\qquad
+        z_{t+1} = z_t - \gamma_t d_t
+
+    and :math:`x`, :math:`y` as for SGD. There is no first moment: :math:`\beta_1` is the
+    interpolation between :math:`z` and :math:`x`, which plays momentum's role. Defaults as the
+    package: ``lr=0.0025``, ``betas=(0.9, 0.999)``, ``eps=1e-8``, ``weight_decay=0``,
+    ``warmup_steps=0``, ``r=0``, ``weight_lr_power=2``.
+    """
+
+    _OPTIONS = {"lr": _check_lr, "betas": _check_betas, "eps": _check_non_negative,
+                "weight_decay": _check_non_negative, "warmup_steps": _check_warmup, "r": _check_non_negative,
+                "weight_lr_power": _check_non_negative}
+    _MOMENTUM = "betas"
+
+    def __init__(self, param_groups=None, lr=0.0025, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                 warmup_steps=0, r=0.0, weight_lr_power=2.0):
+        super().__init__(param_groups, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                         warmup_steps=warmup_steps, r=r, weight_lr_power=weight_lr_power)
+
+    def _check_combination(self, options, where):
+        if options["betas"][0] <= 0:
+            prefix = f"{where}: " if where else ""
+            raise ValueError(f"{prefix}betas[0] must be > 0 (eval divides by it), got {options['betas'][0]!r}")
+
+    def _init_state(self, param, o):
+        return {"k": 0, "lr_max": -1.0, "weight_sum": 0.0, "exp_avg_sq": np.zeros_like(param)}
+
+    def _update(self, param, grad, state, o):
+        beta1, beta2 = o["betas"]
+        bias_correction2 = 1 - beta2 ** (state["k"] + 1)
+        lr, ckp1 = self._schedule_weights(state, o)
+        z = state.get("z")
+        if z is None:
+            z = param.copy()
+        state["exp_avg_sq"] = exp_avg_sq = state["exp_avg_sq"] * beta2 + (1 - beta2) * grad * grad
+        denom = np.sqrt(exp_avg_sq / bias_correction2) + o["eps"]
+        grad = grad / denom
+        if o["weight_decay"] != 0:
+            grad = grad + o["weight_decay"] * param
+        y = _lerp_any(param, z, ckp1)
+        y = y + (lr * (beta1 * (1 - ckp1) - 1)) * grad
+        state["z"] = z + (-lr) * grad
+        return y

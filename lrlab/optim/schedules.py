@@ -34,7 +34,7 @@ lrlab                      torch.optim.lr_scheduler
 ``ReduceLROnPlateau``      ``ReduceLROnPlateau``
 =========================  ===================================
 
-``constant``, ``warmup_cosine`` and ``join_schedules`` have no single torch
+``constant``, ``warmup_cosine``, ``wsd`` and ``join_schedules`` have no single torch
 class (``join_schedules`` plays the role of ``SequentialLR``, with optax's
 semantics). ``ReduceLROnPlateau`` is the one stateful object: it reacts to a
 metric, so it cannot be a function of the step alone.
@@ -68,6 +68,7 @@ __all__ = [
     "cosine_warm_restarts",
     "linear_warmup",
     "warmup_cosine",
+    "wsd",
     "one_cycle",
     "cyclic",
     "join_schedules",
@@ -345,6 +346,67 @@ def warmup_cosine(lr, warmup_steps, total_steps, start_factor=0.0, eta_min=0.0) 
     params = {"lr": lr, "warmup_steps": warmup_steps, "total_steps": total_steps,
               "start_factor": start_factor, "eta_min": eta_min}
     return Schedule("warmup_cosine", params, fn)
+
+
+#: The decay shapes :func:`wsd` knows: the fraction of the way from ``eta_min`` to ``lr`` left at
+#: the fraction ``u`` of the decay done.
+WSD_SHAPES = {
+    "linear": lambda u: 1.0 - u,
+    "1-sqrt": lambda u: 1.0 - np.sqrt(u),
+    "cosine": lambda u: 0.5 * (1.0 + np.cos(np.pi * u)),
+}
+
+
+def wsd(lr, total_steps, warmup_steps=0, decay_steps=None, decay_shape="1-sqrt", eta_min=0.0) -> Schedule:
+    r"""Warmup, stable, decay: a linear warmup, a long constant phase, a short decay at the end.
+
+    With :math:`W` = ``warmup_steps``, :math:`T` = ``total_steps``, :math:`D` = ``decay_steps``
+    and :math:`u = (t - (T - D))/D`, the fraction of the decay done:
+
+    .. math::
+        \eta_t = \begin{cases}
+            \eta\, (t + 1) / W & 0 \le t < W \\
+            \eta & W \le t < T - D \\
+            \eta_{\min} + (\eta - \eta_{\min})\, h(u) & T - D \le t < T \\
+            \eta_{\min} & t \ge T
+        \end{cases}
+
+    where the shape :math:`h` is ``"linear"`` (:math:`1 - u`), ``"1-sqrt"`` (:math:`1 - \sqrt u`,
+    the shape Hägele et al. 2024 found best) or ``"cosine"`` (:math:`(1 + \cos \pi u)/2`). The
+    warmup's first update already moves (at :math:`\eta/W`) and its last one uses :math:`\eta`: the
+    ramp of lesson 05's warmup and of the schedule-free optimizers' ``warmup_steps`` (where
+    :func:`warmup_cosine` starts from ``start_factor``·lr). Because the rate is constant until
+    :math:`T - D`, every ``wsd`` with the same ``lr`` and warmup gives the same rates up to its own decay: one run can
+    branch off a decay at any step. ``decay_steps`` defaults to 20 % of ``total_steps``
+    (rounded); it must leave the warmup whole (:math:`W + D \le T`).
+
+    >>> sched = wsd(1.0, total_steps=10, warmup_steps=2, decay_steps=4, decay_shape="linear")
+    >>> [round(sched(t), 2) for t in range(11)]
+    [0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.75, 0.5, 0.25, 0.0]
+    """
+    lr = v.positive("lr", lr)
+    total_steps = v.integer("total_steps", total_steps, low=1)
+    warmup_steps = v.integer("warmup_steps", warmup_steps, low=0)
+    if decay_steps is None:
+        decay_steps = max(1, int(round(0.2 * total_steps)))
+    decay_steps = v.integer("decay_steps", decay_steps, low=1)
+    if warmup_steps + decay_steps > total_steps:
+        raise ValueError(f"warmup_steps + decay_steps must be <= total_steps ({total_steps}), "
+                         f"got {warmup_steps} + {decay_steps}")
+    decay_shape = v.choice("decay_shape", decay_shape, WSD_SHAPES)
+    eta_min = _floor("eta_min", eta_min, lr)
+    shape = WSD_SHAPES[decay_shape]
+    decay_start = total_steps - decay_steps
+
+    def fn(t):
+        warm = lr * (t + 1) / max(warmup_steps, 1)
+        u = np.clip(t - decay_start, 0, decay_steps) / decay_steps
+        after = eta_min + (lr - eta_min) * shape(u)
+        return np.where(t < warmup_steps, warm, np.where(t < decay_start, lr, after))
+
+    params = {"lr": lr, "total_steps": total_steps, "warmup_steps": warmup_steps, "decay_steps": decay_steps,
+              "decay_shape": decay_shape, "eta_min": eta_min}
+    return Schedule("wsd", params, fn)
 
 
 def one_cycle(max_lr, total_steps, pct_start=0.3, anneal_strategy="cos", div_factor=25.0,

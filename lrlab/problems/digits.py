@@ -333,6 +333,76 @@ class LogisticRegression(_DigitsProblem):
         return H
 
 
+def _check_scales(name, scales, names):
+    """A dict parameter name -> finite factor > 0 (``None``: no factors)."""
+    if scales is None:
+        return {}
+    if not isinstance(scales, dict):
+        raise TypeError(f"{name} must be a dict parameter name -> factor > 0, got {type(scales).__name__}")
+    out = {}
+    for key, value in scales.items():
+        if key not in names:
+            raise ValueError(f"{name} names {key!r}, which is not a parameter; the parameters are {names}")
+        out[key] = v.positive(f"{name}[{key!r}]", value)
+    return out
+
+
+def mup_scales(sizes, base_sizes) -> dict:
+    r"""Per-parameter factors of the maximal-update parametrization (µP) for an MLP trained with Adam.
+
+    ``sizes`` is the network to train, ``base_sizes`` the one whose rate was tuned (same depth, same
+    input and output). For each parameter the result holds ``(init, lr)``: multiply its standard
+    initial draw (``MLP``'s ``nn.Linear``-style one) by ``init`` and the base learning rate by ``lr``.
+    With :math:`m` the width ratio ``fan_in / base_fan_in`` of the layer:
+
+    =========================================  =================  ================
+    parameter                                  init factor        Adam rate factor
+    =========================================  =================  ================
+    input layer ``W1`` and ``b1``              1                  1
+    hidden ``W`` (both sides grow)             1                  :math:`1/m`
+    output ``W``                               :math:`1/\sqrt m`  :math:`1/m`
+    bias of a hidden or the output layer       :math:`\sqrt m`    1
+    =========================================  =================  ================
+
+    These are the rules of Yang et al. (2022, "Tensor Programs V") as the ``mup`` package applies
+    them to ``nn.Linear`` hidden layers, a ``MuReadout`` output layer and ``MuAdam`` (its
+    ``set_base_shapes`` also multiplies the bias of every layer whose fan-in grows by
+    :math:`\sqrt m`, since torch draws biases at :math:`1/\sqrt{\text{fan-in}}`), written
+    without an output multiplier: ``MuReadout`` stores :math:`\sqrt m` times the standard draw and
+    divides its input by :math:`m`, which is the same network as an output weight of :math:`1/\sqrt
+    m` times the draw, and (Adam's step not depending on the gradient's scale, up to ``eps``) the same
+    training as an output rate of :math:`1/m` (``tests/test_mup.py`` checks both against ``mup``).
+    With ``sizes == base_sizes`` every factor is 1: µP and the standard parametrization agree at the
+    base width.
+
+    >>> s = mup_scales((64, 128, 10), (64, 32, 10))
+    >>> s["W1"], s["W2"], s["b2"]
+    ((1.0, 1.0), (0.5, 0.25), (2.0, 1.0))
+    """
+    sizes = MLP._check_sizes(sizes)
+    base = MLP._check_sizes(base_sizes)
+    if len(sizes) != len(base):
+        raise ValueError(f"base_sizes must have as many layers as sizes ({len(sizes)}), got {base_sizes}")
+    out = {}
+    last = len(sizes) - 1
+    for i in range(1, last + 1):
+        m_in = sizes[i - 1] / base[i - 1]
+        m_out = sizes[i] / base[i]
+        if i == last:
+            out[f"W{i}"] = (float(1 / np.sqrt(m_in)), float(1 / m_in))
+            out[f"b{i}"] = (float(np.sqrt(m_in)), 1.0)
+        elif i == 1:
+            out[f"W{i}"] = (1.0, 1.0)
+            out[f"b{i}"] = (1.0, 1.0)
+        else:
+            if m_in != m_out:
+                raise ValueError(f"hidden layers must grow together: layer {i} goes from {sizes[i - 1]} to "
+                                 f"{sizes[i]}, base {base[i - 1]} to {base[i]} (ratios {m_in:g} and {m_out:g})")
+            out[f"W{i}"] = (1.0, float(1 / m_in))
+            out[f"b{i}"] = (float(np.sqrt(m_in)), 1.0)
+    return out
+
+
 class MLP(_DigitsProblem):
     r"""A fully connected network with hand-written backpropagation (numpy, float64).
 
@@ -358,7 +428,8 @@ class MLP(_DigitsProblem):
     (['W1', 'W2', 'b1', 'b2'], (64, 32))
     """
 
-    def __init__(self, sizes=(64, 32, 10), activation="tanh", l2=0.0, split="train", init_seed=0):
+    def __init__(self, sizes=(64, 32, 10), activation="tanh", l2=0.0, split="train", init_seed=0,
+                 init_scales=None):
         super().__init__(split, l2)
         self.sizes = self._check_sizes(sizes)
         self.activation = v.choice("activation", activation, _ACTIVATIONS)
@@ -368,6 +439,7 @@ class MLP(_DigitsProblem):
             self._shapes[f"W{i}"] = (fan_in, fan_out)
             self._shapes[f"b{i}"] = (fan_out,)
         self._names = list(self._shapes)
+        self.init_scales = _check_scales("init_scales", init_scales, self._names)
         self.L = None
         self.name = f"MLP {'-'.join(map(str, self.sizes))} {self.activation} (digits)"
 
@@ -392,6 +464,8 @@ class MLP(_DigitsProblem):
         params = {}
         for i, (fan_in, fan_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:]), start=1):
             params[f"W{i}"], params[f"b{i}"] = _uniform_layer(gen, fan_in, fan_out)
+        for name, scale in getattr(self, "init_scales", {}).items():  # subclasses may not set it
+            params[name] = params[name] * scale
         return params
 
     def _hidden(self, z):

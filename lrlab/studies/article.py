@@ -67,6 +67,8 @@ SECTIONS = {
     "common-mistakes": "Common Learning Rate Mistakes",
     "quick-reference": "Quick Reference: Symptoms and Fixes",
     "goldilocks": "The Goldilocks Zone",
+    "architectures": "The Goldilocks Zone: the zone moves with the architecture",
+    "takeaways": "Key Takeaways",
 }
 
 #: The loss level the article's own table labels "converged" (0.249 at epoch 100, rounded up).
@@ -516,9 +518,74 @@ def _goldilocks() -> list[Claim]:
     return out
 
 
+def _architectures() -> list[Claim]:
+    """Lesson 09's width study (lrlab.studies.scale.width_study, cached): does a wider network need its rate again?"""
+    from lrlab.studies import scale
+
+    sec = "architectures"
+    w = scale.width_study()
+    setup = {"networks": f"digits MLPs 64-w-10 tanh, w = {', '.join(map(str, w.widths))}",
+             "training": f"Adam, batch 32, {w.steps} steps, {len(w.seeds)} seeds",
+             "grid": f"{len(w.rates)} rates from {w.rates[0]:.3g} to {w.rates[-1]:.3g}, half a decade apart",
+             "best rate": "lowest mean final training loss"}
+    out = []
+    for p, key in (("standard", "retune-standard"), ("µP", "retune-mup")):
+        t = w.transfer(p)
+        shift = w.shift(p)
+        worse = t["at_proxy_rate"] - t["spread_at_proxy_rate"] > t["direct"] + t["spread_direct"]
+        agrees = shift != 0 and worse
+        text = (f"best rate moves {shift:+d} grid steps from width {w.widths[0]} to {w.widths[-1]}; width "
+                f"{w.widths[-1]} at the width-{w.widths[0]} rate: loss {t['at_proxy_rate']:.3f}, at its own best "
+                f"{t['direct']:.3f}")
+        note = ("Measured for one change of architecture, the width, with one hidden layer (only the output "
+                "layer's rules differ between the parametrizations) and widths up to 512; "
+                + ("in the standard parametrization the rate has to be measured again."
+                   if p == "standard" else
+                   "in µP the rate tuned on the narrow network is the wide one's best: no new measurement."))
+        out.append(Claim(f"{sec}/{key}", sec, f"a wider network needs its rate measured again ({p})",
+                         "shift this zone around", dict(setup, parametrization=p),
+                         shift, text, agrees,
+                         "the best rate moves on the grid and the narrow network's rate leaves the wide one "
+                         "worse by more than the range over seeds", note))
+    return out
+
+
+def _takeaways() -> list[Claim]:
+    """Lesson 09's schedule study (lrlab.studies.scale.schedule_study, cached): is a cosine the schedule to use?"""
+    from lrlab.studies import scale
+
+    sec = "takeaways"
+    st = scale.schedule_study()
+    setup = {"network": "digits MLP 64-32-10 tanh", "optimizer": "AdamW (schedule-free AdamW for that method)",
+             "batch": 32, "budget": f"{st.steps} steps", "warmup": "5 % of the budget",
+             "grid": f"{len(st.rates)} peak rates from {st.rates[0]:.3g} to {st.rates[-1]:.3g}",
+             "seeds": len(st.seeds), "judged on": "validation loss at each method's best rate"}
+
+    out = []
+    for key, when, what in (("cosine-known-budget", "final", f"a cosine decay planned for the budget ({st.steps} steps)"),
+                            ("cosine-unknown-budget", "half",
+                             f"a cosine planned for {st.steps} steps, the run stopped at {st.steps // 2}")):
+        cos = st.at_best("cosine", when)
+        others = {n: st.at_best(n, when) for n in ("wsd", "schedule-free")}
+        best_other = min(others, key=lambda n: others[n].mean())
+        verdict = scale.verdict(cos, others[best_other], ("cosine", best_other))
+        text = "; ".join(f"{n} {x.mean():.3f}" for n, x in {"cosine": cos, **others}.items())
+        note = (f"Against the best of WSD and schedule-free ({best_other}): {verdict}. "
+                + ("With the budget known in advance, the cosine holds its own."
+                   if when == "final" else
+                   "A cosine needs the end of the run to be known; stopped early it has not decayed, and "
+                   "schedule-free training, which waits for no end, is ahead."))
+        out.append(Claim(f"{sec}/{key}", sec, f"a cosine decay as the schedule to use: {what}",
+                         "Start big, end small", setup, float(cos.mean()), text,
+                         verdict in ("indistinguishable", "cosine lower"),
+                         "the cosine is not behind the best other method by more than the range over seeds",
+                         note))
+    return out
+
+
 _BUILDERS = {"three-rates": _three_rates, "intuition": _intuition, "real-code": _real_code,
              "schedules": _schedules, "common-mistakes": _common_mistakes, "quick-reference": _quick_reference,
-             "goldilocks": _goldilocks}
+             "goldilocks": _goldilocks, "architectures": _architectures, "takeaways": _takeaways}
 
 
 def claims(section=None) -> list[Claim]:
@@ -526,10 +593,10 @@ def claims(section=None) -> list[Claim]:
 
     ``section``: one key of :data:`SECTIONS` (``"three-rates"``,
     ``"intuition"``, ``"real-code"``, ``"schedules"``, ``"common-mistakes"``,
-    ``"quick-reference"``, ``"goldilocks"``) or ``None`` for all. Everything is
-    recomputed on each call (a few milliseconds), except the training runs of the
-    last three sections (lessons 07 and 08, a few seconds), which :mod:`lrlab.studies.mistakes`
-    and :mod:`lrlab.studies.tuning` cache.
+    ``"quick-reference"``, ``"goldilocks"``, ``"architectures"``, ``"takeaways"``) or
+    ``None`` for all. Everything is recomputed on each call (a few milliseconds), except the
+    training runs of the last five sections (lessons 07, 08 and 09, a few seconds each), which
+    :mod:`lrlab.studies.mistakes`, :mod:`lrlab.studies.tuning` and :mod:`lrlab.studies.scale` cache.
 
     >>> [c.agrees for c in claims("schedules")]
     [True, True, True, True, True, True]

@@ -63,14 +63,15 @@ import numpy as np
 
 from lrlab import _validate as v
 from lrlab.train.engine import default_max_loss, batch_stream
-from lrlab.optim.optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
+from lrlab.optim.optimizers import SGD, Adagrad, Adam, AdamW, AdamWScheduleFree, RMSprop, SGDScheduleFree
 from lrlab.problems.digits import MLP
 
 __all__ = ["train_mlps", "MLPRuns", "grid", "one_blas_thread", "OPTIMIZERS",
            "run_stacked", "loss_and_grad", "evaluate", "check_optimizer"]
 
 #: The optimizers ``train_mlps`` accepts, by name (the classes themselves are accepted too).
-OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW}
+OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW,
+              "sgd_schedulefree": SGDScheduleFree, "adamw_schedulefree": AdamWScheduleFree}
 _CHUNK_FLOATS = 2_000_000  # activations per chunk of copies when evaluating a whole split
 
 
@@ -205,6 +206,19 @@ def check_optimizer(optimizer, options):
         if key not in allowed:
             raise ValueError(f"{key!r} is not an option of {cls.__name__}; its options are: {', '.join(allowed)}")
     return cls, name
+
+
+def _check_lr_scales(lr_scales, names):
+    if lr_scales is None:
+        return {}
+    if not isinstance(lr_scales, dict):
+        raise TypeError(f"lr_scales must be a dict parameter name -> factor > 0, got {type(lr_scales).__name__}")
+    out = {}
+    for name, scale in lr_scales.items():
+        if name not in names:
+            raise ValueError(f"lr_scales names {name!r}, which is not a parameter of net; they are {names}")
+        out[name] = v.positive(f"lr_scales[{name!r}]", scale)
+    return out
 
 
 # --------------------------------------------------------------------------- stacked forward/backward
@@ -368,14 +382,29 @@ def grid(lrs, seeds):
     return np.repeat(rates, seeds.size), np.tile(seeds, rates.size)
 
 
-def run_stacked(net, opt, params, steps, *, batch_size, data_seed, max_loss=None) -> dict:
+def _evaluation_point(opt, params):
+    """What to evaluate: the average ``x`` of a schedule-free optimizer (its ``eval``), else ``params``."""
+    to_eval = getattr(opt, "eval", None)
+    return to_eval(params) if to_eval is not None else params
+
+
+def run_stacked(net, opt, params, steps, *, batch_size, data_seed, max_loss=None, eval_at=()) -> dict:
     """Train the stacked ``params`` (name -> (K, ...)) with ``opt`` for ``steps`` minibatch steps.
 
     The loop behind :func:`train_mlps` and :mod:`lrlab.studies.tuning`'s budgeted runs: the shared minibatch
     stream of ``data_seed``, copies frozen where their loss blows up, the full training and
     validation losses measured at the end (see the module docstring). Returns the :class:`MLPRuns`
     fields it fills, as a dict.
+
+    A schedule-free optimizer (one with ``eval``/``train``) is evaluated, and its ``params`` returned,
+    at its average ``x``. ``eval_at`` lists steps ``0 <= t < steps`` at which the validation loss and
+    accuracy are also measured (after ``t`` steps); they come back as ``checkpoints``, a dict
+    ``t -> (val_loss, val_accuracy)`` of (K,) arrays (a copy diverged by then: ``inf``/NaN). A
+    schedule-free run is switched to ``eval`` for the measurement and back with ``train``, as a torch
+    loop that validates now and then does.
     """
+    checkpoints = {}
+    eval_at = sorted({v.integer("eval_at[...]", t, low=0, high=steps - 1) for t in eval_at})
     names = list(params)
     K = params[names[0]].shape[0]
     X, y = net.X, net.y
@@ -390,6 +419,14 @@ def run_stacked(net, opt, params, steps, *, batch_size, data_seed, max_loss=None
         else:
             limit = np.full(K, max_loss)
         for t in range(steps):
+            if eval_at and t == eval_at[0]:
+                eval_at.pop(0)
+                point = _evaluation_point(opt, params)
+                val = evaluate(net, [point[p] for p in names], net.data.X_test, net.data.y_test)
+                val[0][~active], val[1][~active] = np.inf, np.nan
+                checkpoints[t] = val
+                if point is not params:
+                    params = opt.train(point)
             if batches is None:
                 Xb, yb = X, y
             else:
@@ -408,6 +445,7 @@ def run_stacked(net, opt, params, steps, *, batch_size, data_seed, max_loss=None
                 for p in names:
                     new[p][~active] = params[p][~active]
             params = new
+        params = _evaluation_point(opt, params)
         train_loss = evaluate(net, [params[p] for p in names], X, y)[0]
         blown = active & ~(train_loss <= limit)
         diverged_at[blown] = steps
@@ -417,18 +455,19 @@ def run_stacked(net, opt, params, steps, *, batch_size, data_seed, max_loss=None
     val_loss[~active] = np.inf
     val_accuracy[~active] = np.nan
     return {"params": params, "losses": losses, "initial_loss": initial, "train_loss": train_loss,
-            "val_loss": val_loss, "val_accuracy": val_accuracy, "diverged_at": diverged_at, "max_loss": limit}
+            "val_loss": val_loss, "val_accuracy": val_accuracy, "diverged_at": diverged_at, "max_loss": limit,
+            "checkpoints": checkpoints}
 
 
 def train_mlps(net, optimizer, lrs, steps, *, seeds=0, batch_size=32, data_seed=0, max_loss=None,
-               **optimizer_options) -> MLPRuns:
+               lr_scales=None, **optimizer_options) -> MLPRuns:
     """Train one copy of ``net`` per learning rate in ``lrs``, all at once; see the module docstring.
 
     Parameters
     ----------
     net : lrlab.problems.MLP
         The network (any sizes, activation and ``l2``) on ``split="train"``.
-    optimizer : {"sgd", "adagrad", "rmsprop", "adam", "adamw"} or one of those classes
+    optimizer : a key of :data:`OPTIMIZERS` ("sgd", "adam", "adamw_schedulefree", ...) or one of those classes
         Built once with ``lr=lrs`` and ``optimizer_options``, torch's keyword names
         (``momentum=0.9, nesterov=True``, ``betas=(0.9, 0.99)``, ``weight_decay=...``).
     lrs : float or 1-D array of floats > 0
@@ -443,6 +482,10 @@ def train_mlps(net, optimizer, lrs, steps, *, seeds=0, batch_size=32, data_seed=
         Seeds the shared minibatch order (engine.train's ``seed``).
     max_loss : float > 0, optional
         Divergence threshold (default per copy ``1e6 × max(initial loss, 1)``).
+    lr_scales : dict name -> float > 0, optional
+        Per-layer rates: parameter ``name`` of copy ``k`` is trained at ``lrs[k] * lr_scales[name]``
+        (one parameter group per name; e.g. the rate factors of
+        :func:`lrlab.problems.digits.mup_scales`). Names left out use ``lrs``.
     """
     if not isinstance(net, MLP):
         raise TypeError(f"net must be an lrlab.problems.MLP, got {type(net).__name__}")
@@ -461,9 +504,11 @@ def train_mlps(net, optimizer, lrs, steps, *, seeds=0, batch_size=32, data_seed=
     data_seed = v.integer("data_seed", data_seed, low=0)
     if max_loss is not None:
         max_loss = v.positive("max_loss", max_loss)
-    opt = cls(lr=rates, **optimizer_options)
-
     names = list(net.initial_params())
+    scales = _check_lr_scales(lr_scales, names)
+    groups = [{"params": [name], "lr": rates * scale} for name, scale in scales.items()] or None
+    opt = cls(groups, lr=rates, **optimizer_options)
+
     starts = {s: net.initial_params(seed=s) for s in set(seeds.tolist())}
     params = {p: np.stack([starts[s][p] for s in seeds.tolist()]) for p in names}
     run = run_stacked(net, opt, params, steps, batch_size=batch_size, data_seed=data_seed, max_loss=max_loss)

@@ -1,0 +1,391 @@
+r"""The rate at scale (lesson 09): warmup–stable–decay, schedule-free training, µP across width.
+
+Three studies on the digits MLPs of lessons 04–08, each trained as stacked copies
+(:func:`lrlab.train.batched.run_stacked`), each on several initial seeds:
+
+* :func:`schedule_study` — AdamW with a warmup + cosine schedule, with warmup–stable–decay
+  (:func:`lrlab.optim.schedules.wsd`) and schedule-free AdamW
+  (:class:`lrlab.optim.optimizers.AdamWScheduleFree`), every one at every rate of a log grid,
+  on a budget of ``steps`` optimizer steps; the validation loss is also measured halfway
+  (a run stopped early, without knowing it would be), and a cosine planned for the half budget
+  is trained too.
+* :func:`wsd_branches` — one peak rate, several budgets: a cosine run per budget against the
+  decays a single WSD run branches off its constant phase, with what each approach costs.
+* :func:`width_study` — Adam at every rate of a grid on MLPs of growing hidden width, in the
+  standard parametrization and in µP (:func:`lrlab.problems.digits.mup_scales`), for the best
+  rate of each width and what tuning a narrow proxy buys.
+
+Results are cached per Python session (the lesson and the errata ask for the same runs) and
+read-only.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from lrlab import _validate as v
+from lrlab.train.batched import grid, run_stacked
+from lrlab.optim.optimizers import Adam, AdamW, AdamWScheduleFree
+from lrlab.problems.digits import MLP, mup_scales
+from lrlab.optim.schedules import warmup_cosine, wsd
+from lrlab.studies.sensitivity import goldilocks_zone
+from lrlab.tables import Table
+
+__all__ = ["verdict", "ScheduleStudy", "schedule_study", "BranchStudy", "wsd_branches", "WidthStudy", "width_study",
+           "SCHEDULE_RATES", "SCHEDULE_STEPS", "WIDTHS", "WIDTH_RATES", "WIDTH_STEPS", "SEEDS"]
+
+#: The grids the lesson and :mod:`lrlab.studies.article` use.
+SCHEDULE_RATES = tuple(float(x) for x in 10.0 ** np.arange(-3.0, -0.49, 0.5))
+SCHEDULE_STEPS = 300
+WIDTHS = (32, 128, 512)
+WIDTH_RATES = tuple(float(x) for x in 10.0 ** np.arange(-2.5, -0.49, 0.5))
+WIDTH_STEPS = 100
+SEEDS = (0, 1)
+WARMUP = 0.05        # fraction of the budget spent warming up
+DECAY = 0.2          # fraction of the budget WSD spends decaying
+BATCH = 32
+
+
+def _net(width=32, init_scales=None):
+    return MLP(sizes=(64, width, 10), activation="tanh", init_scales=init_scales)
+
+
+def _stack(net, seeds, n_rates):
+    starts = {s: net.initial_params(seed=s) for s in seeds}
+    order = list(seeds) * n_rates                      # rate-major, as grid()
+    return {p: np.stack([starts[s][p] for s in order]) for p in starts[seeds[0]]}
+
+
+def _scheduled(schedules, steps):
+    """A per-copy rate table (steps, K) from one schedule per copy, and the callable lr it drives."""
+    table = np.stack([s(np.arange(steps)) for s in schedules], axis=1)
+    return lambda t: table[t]
+
+
+def _frozen(arr):
+    arr = np.asarray(arr, dtype=float)
+    arr.flags.writeable = False
+    return arr
+
+
+def _check_grid(rates, seeds):
+    rates = v.array("rates", rates, ndim=1, min_size=2)
+    if np.any(rates <= 0):
+        raise ValueError(f"rates must all be > 0, got {rates.tolist()}")
+    if not isinstance(seeds, (tuple, list)) or not seeds:
+        raise TypeError(f"seeds must be a non-empty tuple of ints >= 0, got {seeds!r}")
+    return tuple(float(r) for r in rates), tuple(v.integer(f"seeds[{i}]", s, low=0) for i, s in enumerate(seeds))
+
+
+def verdict(a, b, names=("a", "b")) -> str:
+    """Which of two sets of per-seed losses is lower, or ``"indistinguishable"``.
+
+    The course's rule: a difference of the means no larger than the larger range over seeds
+    (max − min) is not a ranking.
+
+    >>> verdict([0.10, 0.12], [0.20, 0.21], ("cosine", "WSD"))
+    'cosine lower'
+    >>> verdict([0.10, 0.14], [0.12, 0.13], ("cosine", "WSD"))
+    'indistinguishable'
+    """
+    a = v.array("a", a, ndim=1, min_size=1, finite=False)
+    b = v.array("b", b, ndim=1, min_size=1, finite=False)
+    diff = float(a.mean() - b.mean())
+    noise = max(float(np.ptp(a)), float(np.ptp(b)))
+    if not np.isfinite(diff) or abs(diff) <= noise:
+        return "indistinguishable" if np.isfinite(diff) or np.isinf(a).all() == np.isinf(b).all() else \
+            f"{names[0] if np.isinf(b).any() else names[1]} lower"
+    return f"{names[0]} lower" if diff < 0 else f"{names[1]} lower"
+
+
+# --------------------------------------------------------------------------- schedules and schedule-free
+@dataclass(frozen=True)
+class ScheduleStudy:
+    """Final (and halfway) validation losses of every method at every rate and seed.
+
+    ``final[name]`` and ``half[name]`` are ``(len(rates), len(seeds))`` arrays; the methods are
+    ``"cosine"``, ``"wsd"``, ``"schedule-free"`` (budget ``steps``) and ``"cosine, half budget"``
+    (a cosine planned for ``steps // 2``, in ``final`` only). ``half`` holds the runs of budget
+    ``steps`` measured after ``steps // 2`` steps. Diverged runs count as ``inf``.
+    """
+
+    rates: np.ndarray
+    seeds: tuple
+    steps: int
+    final: dict
+    half: dict
+
+    @property
+    def names(self):
+        return list(self.final)
+
+    def mean(self, name, when="final"):
+        """Mean over seeds at every rate."""
+        return getattr(self, v.choice("when", when, ("final", "half")))[name].mean(axis=1)
+
+    def best(self, name, when="final"):
+        """(rate, mean loss, spread over seeds) at the best rate of the grid."""
+        losses = getattr(self, v.choice("when", when, ("final", "half")))[name]
+        i = int(np.argmin(losses.mean(axis=1)))
+        return float(self.rates[i]), float(losses[i].mean()), float(np.ptp(losses[i]))
+
+    def at_best(self, name, when="final"):
+        """The per-seed losses of ``name`` at its best rate of the grid."""
+        losses = getattr(self, v.choice("when", when, ("final", "half")))[name]
+        return losses[int(np.argmin(losses.mean(axis=1)))]
+
+    def compare(self, a, b, when_a="final", when_b=None):
+        """:func:`verdict` of method ``a`` against ``b``, each at its own best rate (``when_b`` defaults to ``when_a``)."""
+        return verdict(self.at_best(a, when_a), self.at_best(b, when_a if when_b is None else when_b), (a, b))
+
+    def zone(self, name, factor=2.0):
+        """Lesson 06's Goldilocks zone of the mean final loss (rates within ``factor`` of the best)."""
+        return goldilocks_zone(self.rates, self.mean(name), factor)
+
+    def versus(self, a, b, when="final") -> Table:
+        """Method ``a`` against ``b`` at every peak rate: mean and range over seeds, and the verdict."""
+        la, lb = (getattr(self, v.choice("when", when, ("final", "half")))[n] for n in (a, b))
+        rows = [[float(r), float(x.mean()), float(np.ptp(x)), float(y.mean()), float(np.ptp(y)),
+                 verdict(x, y, (a, b))] for r, x, y in zip(self.rates, la, lb)]
+        return Table(["peak rate", f"{a}: mean", "range", f"{b}: mean", "range", "verdict"], rows,
+                     formats=[".3g", ".4f", ".4f", ".4f", ".4f", "s"])
+
+    def summary(self) -> Table:
+        """Every method at its own best rate of the grid, after the whole budget and after half of it."""
+        rows = []
+        for when, label in (("final", f"{self.steps} steps"), ("half", f"stopped at {self.steps // 2}")):
+            for name in getattr(self, when):
+                if when == "final" and name == "cosine, half budget":
+                    label_here = f"{self.steps // 2} steps"
+                else:
+                    label_here = label
+                rate, mean, spread = self.best(name, when)
+                zone = goldilocks_zone(self.rates, self.mean(name, when))
+                rows.append([name, label_here, rate, mean, spread, zone.width])
+        return Table(["method", "trained for", "best peak rate", "validation loss", "range over seeds",
+                      "zone (decades)"], rows, formats=["s", "s", ".3g", ".4f", ".4f", ".1f"])
+
+
+def schedule_study(rates=SCHEDULE_RATES, seeds=SEEDS, steps=SCHEDULE_STEPS) -> ScheduleStudy:
+    """AdamW + warmup/cosine, AdamW + WSD and schedule-free AdamW on the digits MLP 64-32-10.
+
+    Every method warms up for 5 % of the budget; WSD decays over the last 20 % with the 1 − sqrt
+    shape; AdamW keeps torch's default weight decay 0.01 (schedule-free: none, the package's
+    default). Minibatches of 32, one shared data order.
+    """
+    rates, seeds = _check_grid(rates, seeds)
+    steps = v.integer("steps", steps, low=4)
+    return _schedule_study(rates, seeds, steps)
+
+
+@functools.lru_cache(maxsize=8)
+def _schedule_study(rates, seeds, steps):
+    net = _net()
+    half = steps // 2
+    lrs = grid(rates, seeds)[0]
+    n = len(rates)
+    warm, warm_half = int(round(WARMUP * steps)), int(round(WARMUP * half))
+    runs = {
+        "cosine": (AdamW(lr=_scheduled([warmup_cosine(r, warm, steps) for r in lrs], steps)), steps),
+        "wsd": (AdamW(lr=_scheduled([wsd(r, steps, warm, int(round(DECAY * steps))) for r in lrs], steps)), steps),
+        "schedule-free": (AdamWScheduleFree(lr=lrs, warmup_steps=warm), steps),
+        "cosine, half budget": (AdamW(lr=_scheduled([warmup_cosine(r, warm_half, half) for r in lrs], half)), half),
+    }
+    final, at_half = {}, {}
+    for name, (opt, n_steps) in runs.items():
+        out = run_stacked(net, opt, _stack(net, seeds, n), n_steps, batch_size=BATCH, data_seed=0,
+                          eval_at=(half,) if n_steps == steps else ())
+        final[name] = _frozen(out["val_loss"].reshape(n, len(seeds)))
+        if n_steps == steps:
+            at_half[name] = _frozen(out["checkpoints"][half][0].reshape(n, len(seeds)))
+    return ScheduleStudy(rates=_frozen(rates), seeds=seeds, steps=steps, final=final, half=at_half)
+
+
+# --------------------------------------------------------------------------- WSD branches
+@dataclass(frozen=True)
+class BranchStudy:
+    """Cosine runs, one per budget, against WSD decays branched off one constant phase.
+
+    ``cosine`` and ``wsd`` are ``(len(budgets), len(seeds))`` final validation losses;
+    ``losses[name][i]`` the minibatch losses (seeds, budget) of budget ``i``. ``cost`` gives the
+    optimizer steps per seed of each approach: one cosine run per budget (their sum), against one
+    WSD run to the largest budget plus a decay of ``decay[i]`` steps for every other budget.
+    ``shared_prefix`` is True when every WSD run repeats, bit for bit, the longest one's losses
+    until its decay starts (so it *is* a branch of it).
+    """
+
+    peak: float
+    budgets: tuple
+    seeds: tuple
+    decay: tuple
+    cosine: np.ndarray
+    wsd: np.ndarray
+    losses: dict
+    cost: dict
+    shared_prefix: bool
+
+    def gap(self):
+        """Mean over seeds of (WSD − cosine) / cosine at every budget."""
+        return ((self.wsd - self.cosine) / self.cosine).mean(axis=1)
+
+    def verdicts(self):
+        return [verdict(w, c, ("WSD branch", "cosine")) for w, c in zip(self.wsd, self.cosine)]
+
+    def table(self) -> Table:
+        """Every budget: where the WSD branch starts its decay, both final losses, the gap and the verdict."""
+        rows = [[b, b - d, float(c.mean()), float(np.ptp(c)), float(w.mean()), float(np.ptp(w)), float(g), vd]
+                for b, d, c, w, g, vd in zip(self.budgets, self.decay, self.cosine, self.wsd, self.gap(),
+                                             self.verdicts())]
+        return Table(["budget (steps)", "branch decays from", "cosine: mean", "range", "WSD branch: mean", "range",
+                      "gap", "verdict"], rows, formats=["d", "d", ".4f", ".4f", ".4f", ".4f", "+.1%", "s"])
+
+
+def wsd_branches(peak, budgets=(75, 150, 300), seeds=SEEDS) -> BranchStudy:
+    """At rate ``peak``: AdamW + warmup/cosine for each budget, and WSD decays branched at each budget."""
+    peak = v.positive("peak", peak)
+    if not isinstance(budgets, (tuple, list)) or len(budgets) < 2:
+        raise TypeError(f"budgets must be a tuple of at least two step counts, got {budgets!r}")
+    budgets = tuple(v.integer(f"budgets[{i}]", b, low=10) for i, b in enumerate(budgets))
+    if list(budgets) != sorted(set(budgets)):
+        raise ValueError(f"budgets must increase, got {budgets}")
+    seeds = _check_grid((1.0, 2.0), seeds)[1]
+    return _wsd_branches(peak, budgets, seeds)
+
+
+@functools.lru_cache(maxsize=8)
+def _wsd_branches(peak, budgets, seeds):
+    net = _net()
+    warm = int(round(WARMUP * budgets[-1]))      # one warmup shared by every branch
+    decay = tuple(int(round(DECAY * b)) for b in budgets)
+    finals = {"cosine": [], "wsd": []}
+    losses = {"cosine": [], "wsd": []}
+    for budget, d in zip(budgets, decay):
+        for name, sched in (("cosine", warmup_cosine(peak, int(round(WARMUP * budget)), budget)),
+                            ("wsd", wsd(peak, budget, min(warm, budget - d), d))):
+            opt = AdamW(lr=lambda t, s=sched: np.full(len(seeds), s(t)))
+            out = run_stacked(net, opt, _stack(net, seeds, 1), budget, batch_size=BATCH, data_seed=0)
+            finals[name].append(out["val_loss"])
+            losses[name].append(_frozen(out["losses"]))
+    longest = losses["wsd"][-1]
+    shared = all(np.array_equal(run[:, :b - d], longest[:, :b - d])
+                 for run, b, d in zip(losses["wsd"], budgets, decay))
+    cost = {"cosine": int(sum(budgets)), "wsd": int(budgets[-1] + sum(decay[:-1]))}
+    return BranchStudy(peak=peak, budgets=budgets, seeds=seeds, decay=decay,
+                       cosine=_frozen(finals["cosine"]), wsd=_frozen(finals["wsd"]), losses=losses,
+                       cost=cost, shared_prefix=shared)
+
+
+# --------------------------------------------------------------------------- widths and µP
+@dataclass(frozen=True)
+class WidthStudy:
+    """Final training loss of Adam at every rate, width and seed, in both parametrizations.
+
+    ``loss[p]`` is ``(len(widths), len(rates), len(seeds))`` for ``p`` in ``("standard", "µP")``;
+    µP takes ``base_width`` as its base (at that width the two are the same network).
+    ``params(width)`` is the parameter count of the width-``width`` MLP.
+    """
+
+    widths: tuple
+    rates: np.ndarray
+    seeds: tuple
+    steps: int
+    base_width: int
+    loss: dict
+
+    PARAMETRIZATIONS = ("standard", "µP")
+
+    def mean(self, p):
+        return self.loss[p].mean(axis=2)
+
+    def best_index(self, p):
+        """Index into ``rates`` of the best mean loss at every width."""
+        return np.argmin(self.mean(p), axis=1)
+
+    def best_rates(self, p):
+        return self.rates[self.best_index(p)]
+
+    def shift(self, p):
+        """Grid steps the best rate moves from the narrowest to the widest network."""
+        i = self.best_index(p)
+        return int(i[-1] - i[0])
+
+    @staticmethod
+    def params(width):
+        return 64 * width + width + width * 10 + 10
+
+    def table(self) -> Table:
+        """The best rate of every width in both parametrizations, with its loss."""
+        rows = []
+        for i, w in enumerate(self.widths):
+            row = [w]
+            for p in self.PARAMETRIZATIONS:
+                j = int(self.best_index(p)[i])
+                row += [float(self.rates[j]), float(self.mean(p)[i, j])]
+            rows.append(row)
+        return Table(["hidden width", "standard: best rate", "its loss", "µP: best rate", "its loss"], rows,
+                     formats=["d", ".3g", ".4f", ".3g", ".4f"])
+
+    def transfer_table(self) -> Table:
+        """Tune the narrowest, train the widest at that rate, against tuning the widest directly."""
+        rows = []
+        for p in self.PARAMETRIZATIONS:
+            t = self.transfer(p)
+            rows.append([p, "rate of the proxy", t["proxy_rate"], t["at_proxy_rate"], t["spread_at_proxy_rate"],
+                         t["cost_proxy"] / t["cost_direct"]])
+            rows.append([p, "own best rate", t["direct_rate"], t["direct"], t["spread_direct"], 1.0])
+        return Table(["parametrization", f"width {self.widths[-1]} trained at", "rate", "training loss",
+                      "range over seeds", "tuning cost (× direct)"], rows,
+                     formats=["s", "s", ".3g", ".4f", ".4f", ".2f"])
+
+    def transfer(self, p):
+        """Tune on the narrowest width, train the widest at that rate: (rate, loss, spread) vs direct tuning.
+
+        Returns a dict with the proxy's rate and the widest network's mean loss (and seed spread)
+        at it, the widest network's own best rate and loss, and the cost of each way in
+        parameter-steps (parameters × optimizer steps, summed over the runs, per seed).
+        """
+        i_proxy = int(self.best_index(p)[0])
+        i_direct = int(self.best_index(p)[-1])
+        wide = self.loss[p][-1]
+        n = len(self.rates)
+        return {"proxy_rate": float(self.rates[i_proxy]), "at_proxy_rate": float(wide[i_proxy].mean()),
+                "spread_at_proxy_rate": float(np.ptp(wide[i_proxy])),
+                "direct_rate": float(self.rates[i_direct]), "direct": float(wide[i_direct].mean()),
+                "spread_direct": float(np.ptp(wide[i_direct])),
+                "cost_proxy": self.steps * (n * self.params(self.widths[0]) + self.params(self.widths[-1])),
+                "cost_direct": self.steps * n * self.params(self.widths[-1])}
+
+
+def width_study(widths=WIDTHS, rates=WIDTH_RATES, seeds=SEEDS, steps=WIDTH_STEPS, base_width=None) -> WidthStudy:
+    """Adam on MLPs 64-w-10 (tanh) at every rate: standard parametrization and µP based on ``widths[0]``."""
+    if not isinstance(widths, (tuple, list)) or len(widths) < 2:
+        raise TypeError(f"widths must be a tuple of at least two hidden widths, got {widths!r}")
+    widths = tuple(v.integer(f"widths[{i}]", w, low=1) for i, w in enumerate(widths))
+    if list(widths) != sorted(set(widths)):
+        raise ValueError(f"widths must increase, got {widths}")
+    rates, seeds = _check_grid(rates, seeds)
+    steps = v.integer("steps", steps, low=1)
+    base = widths[0] if base_width is None else v.integer("base_width", base_width, low=1)
+    return _width_study(widths, rates, seeds, steps, base)
+
+
+@functools.lru_cache(maxsize=8)
+def _width_study(widths, rates, seeds, steps, base):
+    n = len(rates)
+    lrs = grid(rates, seeds)[0]
+    loss = {"standard": [], "µP": []}
+    for width in widths:
+        for p in WidthStudy.PARAMETRIZATIONS:
+            if p == "µP" and width == base and loss["standard"]:
+                loss[p].append(loss["standard"][-1])          # the same network at the base width
+                continue
+            scales = mup_scales((64, width, 10), (64, base, 10)) if p == "µP" else {}
+            net = _net(width, {k: a for k, (a, _) in scales.items()} or None)
+            groups = [{"params": [k], "lr": lrs * b} for k, (_, b) in scales.items() if b != 1.0] or None
+            out = run_stacked(net, Adam(groups, lr=lrs), _stack(net, seeds, n), steps, batch_size=BATCH,
+                              data_seed=0)
+            loss[p].append(out["train_loss"].reshape(n, len(seeds)))
+    return WidthStudy(widths=widths, rates=_frozen(rates), seeds=seeds, steps=steps, base_width=base,
+                      loss={p: _frozen(val) for p, val in loss.items()})

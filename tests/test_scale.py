@@ -1,0 +1,57 @@
+"""lrlab.studies.scale: the verdict rule, small versions of the three studies, and bad arguments."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lrlab.studies import scale
+
+
+def test_verdict_ranks_only_beyond_the_spread_over_seeds():
+    assert scale.verdict([0.10, 0.12], [0.20, 0.21], ("a", "b")) == "a lower"
+    assert scale.verdict([0.30, 0.31], [0.20, 0.21], ("a", "b")) == "b lower"
+    assert scale.verdict([0.10, 0.14], [0.12, 0.13], ("a", "b")) == "indistinguishable"
+    assert scale.verdict([0.10, 0.10], [0.10, 0.10]) == "indistinguishable"
+
+
+@pytest.fixture(scope="module")
+def small():
+    return scale.schedule_study(rates=(0.003, 0.03), seeds=(0, 1), steps=40)
+
+
+def test_schedule_study_holds_every_method_at_every_rate_and_seed(small):
+    assert set(small.final) == {"cosine", "wsd", "schedule-free", "cosine, half budget"}
+    assert set(small.half) == {"cosine", "wsd", "schedule-free"}
+    for losses in [*small.final.values(), *small.half.values()]:
+        assert losses.shape == (2, 2) and np.all(np.isfinite(losses)) and not losses.flags.writeable
+    rate, mean, spread = small.best("cosine")
+    assert mean == pytest.approx(small.at_best("cosine").mean()) and spread >= 0 and rate in small.rates
+    assert len(small.summary().rows) == 7 and small.versus("cosine", "wsd").column("peak rate") == [0.003, 0.03]
+
+
+def test_wsd_branches_share_the_longest_runs_prefix_and_cost_less():
+    b = scale.wsd_branches(0.01, budgets=(20, 40), seeds=(0,))
+    assert b.shared_prefix and b.cost == {"cosine": 60, "wsd": 44}
+    assert b.cosine.shape == b.wsd.shape == (2, 1) and len(b.table().rows) == 2
+
+
+def test_width_study_is_the_same_network_at_the_base_width():
+    w = scale.width_study(widths=(16, 64), rates=(0.003, 0.03), seeds=(0,), steps=10)
+    np.testing.assert_array_equal(w.loss["standard"][0], w.loss["µP"][0])
+    assert not np.array_equal(w.loss["standard"][1], w.loss["µP"][1])
+    t = w.transfer("µP")
+    assert t["cost_proxy"] < t["cost_direct"] and w.params(32) == 64 * 32 + 32 + 32 * 10 + 10
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: scale.schedule_study(rates=(0.1,)), ValueError, "rates"),
+    (lambda: scale.schedule_study(rates=(0.1, -1.0)), ValueError, "rates"),
+    (lambda: scale.schedule_study(seeds=()), TypeError, "seeds"),
+    (lambda: scale.schedule_study(steps=2), ValueError, "steps"),
+    (lambda: scale.wsd_branches(0.0), ValueError, "peak"),
+    (lambda: scale.wsd_branches(0.1, budgets=(100, 50)), ValueError, "budgets"),
+    (lambda: scale.width_study(widths=(64, 32)), ValueError, "widths"),
+    (lambda: scale.width_study(widths=32), TypeError, "widths")])
+def test_bad_arguments_are_named(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
