@@ -21,7 +21,7 @@ import nbformat
 import pytest
 
 from adversarial import lessons as hostile
-from adversarial import sandbox_processes
+from adversarial import run_uids, sandbox_processes
 from lrlab.grading.sandbox import probe_mode
 
 pytestmark = pytest.mark.slow
@@ -142,5 +142,5 @@ def test_feedback_never_shows_a_hidden_test(run):
 
 
 def test_no_process_of_a_kernel_is_left_running(run):
-    left = sandbox_processes()
+    left = sandbox_processes(run_uids(run.out))  # the run's own uids: other runs may be going on
     assert not left, left

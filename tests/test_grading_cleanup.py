@@ -1,8 +1,9 @@
-"""A grading run leaves nothing behind: no temporary folder or file, no process of a sandbox uid.
+"""A grading run leaves nothing behind: no temporary folder or file, no process of its sandbox uids.
 
 Each run gets its own empty ``TMPDIR`` (so other programs on the machine cannot disturb the check)
 and must leave it empty whether it finished, failed or was interrupted with Ctrl-C in the middle of
 grading. ``/dev/shm`` (where workers keep their scratch gradebooks) must hold nothing new either.
+Only the run's own block of uids is checked: other grading runs may be going on at the same time.
 The finished run's grades are then exported for an LMS: the student who was not graded stays blank.
 """
 import csv
@@ -15,7 +16,8 @@ import time
 import pytest
 
 from adversarial import lesson as tiny
-from adversarial import sandbox_processes
+from adversarial import log_size, run_uids, sandbox_processes
+from lrlab.grading import sandbox
 from adversarial.submissions import write_class
 
 pytestmark = pytest.mark.slow
@@ -41,6 +43,7 @@ def grade(course, submissions, tmpdir, *args, interrupt_after_first=False):
     tmpdir.mkdir()
     env = dict(os.environ, TMPDIR=str(tmpdir))
     cmd = [LRLAB, "grade", str(submissions), "--course", str(course), *args, *LIMITS, "--quiet"]
+    since = log_size(course / "grades")
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if interrupt_after_first:  # Ctrl-C once the first student is saved, while others are being graded
         results = course / "grades" / ".lrlab" / "results" / tiny.NAME
@@ -49,42 +52,54 @@ def grade(course, submissions, tmpdir, *args, interrupt_after_first=False):
             time.sleep(0.1)
         proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=300)
-    return proc.returncode, err
+    return proc.returncode, err, run_uids(course / "grades", since)
 
 
-def assert_nothing_left(tmpdir, shm_before):
+def assert_nothing_left(tmpdir, shm_before, uids):
     left = sorted(p.name for p in tmpdir.iterdir())
     assert left == [], f"the grading run left {left} in its temporary folder"
     assert shm_entries() - shm_before == set(), f"new entries in /dev/shm: {shm_entries() - shm_before}"
+    if uids is None:  # the run held no uids (it stopped before grading, or ran without root)
+        return
     deadline = time.monotonic() + 10  # a killed process may take a moment to be reaped
-    while sandbox_processes() and time.monotonic() < deadline:
+    while sandbox_processes(uids) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert sandbox_processes() == [], f"processes of sandbox uids are still running: {sandbox_processes()}"
+    assert sandbox_processes(uids) == [], f"processes of the run's sandbox uids are still running: " \
+                                          f"{sandbox_processes(uids)}"
+
+
+def assert_held_uids(uids):
+    if sandbox.probe_mode() == "root":
+        assert uids is not None, "a run as root records the block of sandbox uids it holds in grader.log"
 
 
 def test_an_interrupted_run_leaves_nothing_and_says_how_to_go_on(course, tmp_path):
     course_dir, submissions = course
     shm = shm_entries()
-    code, err = grade(course_dir, submissions, tmp_path / "tmp", "--lesson", tiny.NAME, interrupt_after_first=True)
+    code, err, uids = grade(course_dir, submissions, tmp_path / "tmp", "--lesson", tiny.NAME,
+                            interrupt_after_first=True)
     assert code == 130, err
     assert "run the same command again to continue" in err
-    assert_nothing_left(tmp_path / "tmp", shm)
+    assert_held_uids(uids)
+    assert_nothing_left(tmp_path / "tmp", shm, uids)
 
 
 def test_a_finished_run_leaves_nothing(course, tmp_path):
     course_dir, submissions = course
     shm = shm_entries()
-    code, err = grade(course_dir, submissions, tmp_path / "tmp", "--lesson", tiny.NAME)
+    code, err, uids = grade(course_dir, submissions, tmp_path / "tmp", "--lesson", tiny.NAME)
     assert code == 1, err  # the os._exit student is not graded
-    assert_nothing_left(tmp_path / "tmp", shm)
+    assert_held_uids(uids)
+    assert_nothing_left(tmp_path / "tmp", shm, uids)
 
 
 def test_a_failed_run_leaves_nothing_and_names_the_lesson(course, tmp_path):
     course_dir, submissions = course
     shm = shm_entries()
-    code, err = grade(course_dir, submissions, tmp_path / "tmp", "--lesson", "no-such-lesson")
+    code, err, uids = grade(course_dir, submissions, tmp_path / "tmp", "--lesson", "no-such-lesson")
     assert code == 2 and f"--lesson 'no-such-lesson': no lesson of that name in {course_dir / 'solutions'}" in err
-    assert_nothing_left(tmp_path / "tmp", shm)
+    assert uids is None, "a run that stops on a bad argument takes no sandbox uids"
+    assert_nothing_left(tmp_path / "tmp", shm, uids)
 
 
 def test_the_graded_class_exports_to_canvas_with_the_crash_left_blank(course, tmp_path):

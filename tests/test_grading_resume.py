@@ -15,7 +15,7 @@ import time
 import pytest
 
 from adversarial import lesson as tiny
-from lrlab.grading.kernels import UID_BASE
+from adversarial import log_size, run_uids, sandbox_processes
 
 pytestmark = pytest.mark.slow
 
@@ -49,15 +49,25 @@ def _results(course):
     return found
 
 
+def _left_behind(course, since):
+    """Processes of the sandbox uids the run that just ended held (other runs may hold other uids)."""
+    uids = run_uids(course / "grades", since)
+    deadline = time.monotonic() + 10  # a killed process may take a moment to be reaped
+    while uids and sandbox_processes(uids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return sandbox_processes(uids) if uids else []
+
+
 def _interrupt_after(course, folder, more, sig):
     before = len(_results(course))
+    since = log_size(course / "grades")
     proc = subprocess.Popen(_command(course, folder), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while len(_results(course)) < before + more and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.2)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
-    return proc.returncode, err, _results(course)
+    return proc.returncode, err, _results(course), _left_behind(course, since)
 
 
 @pytest.fixture(scope="module")
@@ -70,17 +80,17 @@ def runs(setup):
 
 
 def test_an_interrupted_run_exits_with_130_and_says_how_to_continue(runs):
-    (code, err, _), (code2, err2, _), _, _ = runs
+    (code, err, _, _), (code2, err2, _, _), _, _ = runs
     assert (code, code2) == (130, 130) and "run the same command again" in err, err
 
 
 def test_the_interruptions_happened_before_the_class_was_done(runs):
-    (_, _, after_first), (_, _, after_second), _, _ = runs
+    (_, _, after_first, _), (_, _, after_second, _), _, _ = runs
     assert 3 <= len(after_first) < len(after_second) < len(STUDENTS), (len(after_first), len(after_second))
 
 
 def test_students_finished_before_an_interruption_are_not_graded_again(runs):
-    (_, _, after_first), (_, _, after_second), _, final = runs
+    (_, _, after_first, _), (_, _, after_second, _), _, final = runs
     changed = {s for s, t in {**after_first, **after_second}.items() if final[s] != t}
     assert not changed and all(after_second[s] == t for s, t in after_first.items()), changed
 
@@ -108,13 +118,5 @@ def test_no_half_written_file_is_left(setup, runs):
 
 
 def test_no_kernel_outlives_an_interruption(runs):
-    left = [e for e in os.listdir("/proc") if e.isdigit() and _uid(e) is not None
-            and UID_BASE <= _uid(e) < UID_BASE + 1000]
-    assert not left, left
-
-
-def _uid(pid):
-    try:
-        return os.stat(f"/proc/{pid}").st_uid
-    except OSError:
-        return None
+    (_, _, _, left_first), (_, _, _, left_second), _, _ = runs
+    assert (left_first, left_second) == ([], []), "processes of the interrupted runs' sandbox uids are still running"

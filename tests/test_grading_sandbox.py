@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from lrlab.grading import sandbox
+from lrlab.grading import sandbox, uids
 
 PROBE = r'''
 import json, os, resource, socket, subprocess
@@ -53,11 +53,11 @@ print(json.dumps(report))
 '''
 
 
-def _spec(tmp_path, mode, ro_paths, processes=20):
+def _spec(tmp_path, mode, ro_paths, processes=20, uid=65534):
     for sub in ("root", "ipc", "files"):
         (tmp_path / sub).mkdir(exist_ok=True)
     (tmp_path / "files" / "mine.txt").write_text("the student's own file")
-    return {"mode": mode, "uid": 3_100_990, "gid": 3_100_990, "root_dir": str(tmp_path / "root"),
+    return {"mode": mode, "uid": uid, "gid": uid, "root_dir": str(tmp_path / "root"),
             "ro_paths": ro_paths, "files_from": str(tmp_path / "files"), "home": "/home/student",
             "cwd": "/home/student/lesson", "ipc_dir": str(tmp_path / "ipc"), "pidfile": str(tmp_path / "init.pid"),
             "tmpfs_mb": 32, "env": {"PATH": "/usr/bin:/bin", "HOME": "/home/student"},
@@ -97,13 +97,18 @@ def as_root(tmp_path_factory):
     shared = tmp / "package"  # a folder under /tmp, where a fresh clone of the course may well live
     shared.mkdir()
     (shared / "module.py").write_text("installed here")
-    spec = _spec(tmp, "root", python_paths() + [str(shared)])
-    return _run([sys.executable, "-m", "lrlab.grading.sandbox"], spec, tmp, sys.executable, secret,
-                shared=shared / "module.py")
+    block = uids.acquire()  # a uid no grading run going on at the same time uses
+    try:
+        spec = _spec(tmp, "root", python_paths() + [str(shared)], uid=block.first + len(block.uids) - 1)
+        report = _run([sys.executable, "-m", "lrlab.grading.sandbox"], spec, tmp, sys.executable, secret,
+                      shared=shared / "module.py")
+    finally:
+        block.release()
+    return {**report, "expected_uid": spec["uid"]}
 
 
 def test_root_mode_runs_code_as_a_uid_of_its_own(as_root):
-    assert as_root["uid"] == 3_100_990
+    assert as_root["uid"] == as_root["expected_uid"] and as_root["uid"] in uids.uid_span()
 
 
 def test_root_mode_gives_a_working_directory_with_only_the_students_files(as_root):

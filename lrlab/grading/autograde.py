@@ -35,7 +35,7 @@ from . import feedback as fb
 from . import speedups
 from .execute import ExecutionContext, GuardedExecute
 from .intake import Submission, inspect
-from .kernels import UID_BASE, KernelFactory, kill_uid, start_zygote, stop_kernel
+from .kernels import KernelFactory, kill_uid, start_zygote, stop_kernel
 from .lesson import Lesson, course_config, source_folder
 from .results import GRADED, MANUAL, NOT_GRADED, ResultStore, atomic_write
 
@@ -109,7 +109,8 @@ class StudentGrader:
     def __init__(self, *, course: Path, workdir: Path, lessons: dict[str, Lesson], master_db: Path,
                  limits: Limits, mode: str, worker: int, store: ResultStore, feedback_dir: Path,
                  key: dict[str, str], font_cache=None, ro_paths=None, use_zygote: bool = True,
-                 figures: bool = False, memory_dir: Path | None = None, ipc_root: Path | None = None):
+                 figures: bool = False, memory_dir: Path | None = None, ipc_root: Path | None = None,
+                 uid_base: int | None = None):
         self.course = Path(course)
         self.workdir = Path(workdir)
         self.root = self.workdir / "course"
@@ -141,12 +142,12 @@ class StudentGrader:
                 logging.getLogger("lrlab.grading").warning("kernel template unavailable: %s", err)
         self.factory = KernelFactory(self.workdir / "kernels", limits.for_sandbox(), mode=mode,
                                      uid_offset=3 * worker, slots=3, font_cache=font_cache, ro_paths=ro_paths,
-                                     zygote=self.zygote, ipc_root=ipc_root)
+                                     zygote=self.zygote, ipc_root=ipc_root, uid_base=uid_base)
         self.ahead: dict[str, object] = {}  # submission key -> launched Kernel
         self.current = None  # the kernel of the student being graded
         if mode == "root":  # a worker that died before us may have left kernels behind
             for slot in range(3):
-                kill_uid(UID_BASE + 3 * worker + slot)
+                kill_uid(self.factory.uid(slot))
         import warnings
 
         speedups.apply()

@@ -32,7 +32,6 @@ from traitlets import List
 
 
 HOME = "/home/student"
-UID_BASE = 3_100_000  # kernels run as UID_BASE + slot (root mode); no account or file uses these ids
 
 
 class SandboxKernelManager(AsyncKernelManager):
@@ -141,7 +140,8 @@ class KernelFactory:
 
     def __init__(self, workdir: Path, limits: dict, *, mode: str, lesson_dir_name: str = "work",
                  slots: int = 2, uid_offset: int = 0, startup_code: str = "", ro_paths=None,
-                 font_cache: str | None = None, zygote=None, ipc_root: Path | None = None):
+                 font_cache: str | None = None, zygote=None, ipc_root: Path | None = None,
+                 uid_base: int | None = None):
         self.workdir = Path(workdir)
         # where the kernels' socket folders go: the grading run's own folder, removed when the run ends
         # however it ends (finished, failed, interrupted); None: the system's temporary folder
@@ -154,14 +154,22 @@ class KernelFactory:
         self.ro_paths = list(ro_paths if ro_paths is not None else python_paths())
         self.font_cache = font_cache
         self.startup_code = startup_code
+        # root mode: kernel ``slot`` runs as uid_base + uid_offset + slot (uid_base: the run's block, ``uids``)
+        if mode == "root" and uid_base is None:
+            raise ValueError("uid_base: root mode needs the first uid of a block this run holds (uids.acquire)")
+        self.uid_base = uid_base
         self.uid_offset = uid_offset
         self.slots = slots
         self._free = list(range(slots))
         self._count = 0
         self.zygote = zygote
 
+    def uid(self, slot: int) -> int:
+        """The uid kernel ``slot`` runs as (root mode)."""
+        return self.uid_base + self.uid_offset + slot
+
     def _spec(self, folder: Path, files_dir: Path, slot: int, ipc: Path) -> dict:
-        uid = UID_BASE + self.uid_offset + slot
+        uid = self.uid(slot)
         copy_in = {}
         if self.font_cache:
             copy_in[f"{HOME}/.config/matplotlib/{os.path.basename(self.font_cache)}"] = self.font_cache
@@ -252,7 +260,12 @@ def stop_kernel(kernel: Kernel, wait: float = 2.0) -> None:
 
 
 def kill_uid(uid: int) -> int:
-    """SIGKILL every process of ``uid`` (a uid only sandboxed kernels use); returns how many.
+    """SIGKILL every process of ``uid`` (a uid only sandboxed kernels use); returns how many."""
+    return kill_uids(range(uid, uid + 1))
+
+
+def kill_uids(uids: range) -> int:
+    """SIGKILL every process whose uid is in ``uids`` (uids only this run's kernels use); returns how many.
 
     Each process is pinned with a pidfd before its owner is checked, so a PID recycled in the
     meantime can never be hit.
@@ -266,7 +279,7 @@ def kill_uid(uid: int) -> int:
         except OSError:
             continue
         try:
-            if os.stat(f"/proc/{entry}").st_uid == uid:
+            if os.stat(f"/proc/{entry}").st_uid in uids:
                 signal.pidfd_send_signal(fd, signal.SIGKILL)
                 killed += 1
         except OSError:

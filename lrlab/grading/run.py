@@ -13,7 +13,7 @@ interrupted.
 
 Output folder (``out``)::
 
-    grades.csv  summary.txt  summary.png
+    grades.csv  summary.txt  summary.png  mistakes.png
     feedback/<lesson>/<student>.html     safe to hand to the student
     .lrlab/                              private (mode 0700): results and graded notebooks
 
@@ -37,11 +37,11 @@ from pathlib import Path
 
 import nbformat
 
-from . import feedback, report, sandbox
+from . import feedback, report, sandbox, uids
 from .autograde import Limits, StudentGrader
 from .gradebook import CourseGradebook
 from .intake import Submission, discover
-from .kernels import UID_BASE, kill_uid, matplotlib_font_cache, python_paths
+from .kernels import kill_uids, matplotlib_font_cache, python_paths
 from .lesson import ensure_path, prepare, source_folder
 from .pool import Pool, Stopped
 from .progress import Progress
@@ -131,12 +131,22 @@ def grade(submissions: Path, *, course: Path = Path("."), lessons: list[str] | N
     requested = []
     old = {sig: signal.signal(sig, lambda signum, frame: requested.append(signum))
            for sig in (signal.SIGINT, signal.SIGTERM)}
+    block = None
     try:
         alias = scratch / "course"
         alias.symlink_to(course, target_is_directory=True)
-        return _grade(requested, submissions, alias, lessons, out, private, scratch, workers, limits, sandbox_mode,
-                      regrade, progress, log, t0, figures, memory, ipc_root)
+        mode = sandbox.probe_mode() if sandbox_mode == "auto" else sandbox_mode
+        if mode == "root":  # kernels run as uids of their own: hold a block that no other run holds
+            block = uids.acquire(note=str(out), log=log, should_stop=lambda: bool(requested))
+            if block is None:
+                log("interrupted while waiting for sandbox uids: nothing was graded")
+                return RunReport(exit_code=130, seconds=time.monotonic() - t0, out=out)
+            kill_uids(block.uids)  # whatever a run killed with kill -9 left there
+        return _grade(requested, submissions, alias, lessons, out, private, scratch, workers, limits, mode,
+                      regrade, progress, log, t0, figures, memory, ipc_root, block)
     finally:
+        if block is not None:
+            block.release()
         for sig, handler in old.items():
             signal.signal(sig, handler)
         shutil.rmtree(scratch, ignore_errors=True)
@@ -146,9 +156,8 @@ def grade(submissions: Path, *, course: Path = Path("."), lessons: list[str] | N
         lock.close()
 
 
-def _grade(requested, submissions, course, lessons, out, private, scratch, workers, limits, sandbox_mode, regrade,
-           progress, log, t0, figures, memory, ipc_root):
-    mode = sandbox.probe_mode() if sandbox_mode == "auto" else sandbox_mode
+def _grade(requested, submissions, course, lessons, out, private, scratch, workers, limits, mode, regrade,
+           progress, log, t0, figures, memory, ipc_root, block):
     enforced = sandbox.describe(mode, limits.for_sandbox())
     log(f"lrlab grade: sandbox mode '{mode}'" + ("" if mode != "none" else
         " — student code is NOT isolated from your files or the network (see summary.txt)"))
@@ -181,6 +190,8 @@ def _grade(requested, submissions, course, lessons, out, private, scratch, worke
         if result and sub not in todo and not book.is_merged(result):
             book.merge(result)
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
+    if block is not None and 3 * workers > len(block.uids):
+        raise ValueError(f"--workers {workers}: at most {len(block.uids) // 3} as root (three sandbox uids each)")
     bar = Progress(len(subs), stream=sys.stderr if progress else None)
     for sub in subs:
         if sub not in todo:
@@ -194,7 +205,8 @@ def _grade(requested, submissions, course, lessons, out, private, scratch, worke
         return StudentGrader(course=course, workdir=scratch / f"w{index}", lessons=info,
                              master_db=master_db, limits=limits, mode=mode, worker=index, store=store,
                              feedback_dir=feedback_dir, key=key, font_cache=font_cache, ro_paths=ro_paths,
-                             figures=figures, memory_dir=memory, ipc_root=ipc_root)
+                             figures=figures, memory_dir=memory, ipc_root=ipc_root,
+                             uid_base=block.first if block is not None else None)
 
     def on_done(sub: Submission, status: str):
         result = store.read(sub.lesson, sub.student)
@@ -218,6 +230,8 @@ def _grade(requested, submissions, course, lessons, out, private, scratch, worke
         with open(private / "grader.log", "a") as f:
             f.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {message}\n")
 
+    if block is not None:
+        note(f"{block}")
     try:
         if requested:
             raise Stopped()
@@ -226,9 +240,8 @@ def _grade(requested, submissions, course, lessons, out, private, scratch, worke
     except (Stopped, KeyboardInterrupt):
         interrupted = True
     finally:
-        if mode == "root":
-            for uid in range(UID_BASE, UID_BASE + 3 * workers):
-                kill_uid(uid)
+        if block is not None:  # every uid of the block is this run's alone
+            kill_uids(block.uids)
         bar.close()
     if interrupted:
         log("interrupted: finished students are saved; run the same command again to continue")
