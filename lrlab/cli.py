@@ -28,8 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     g = sub.add_parser(
         "grade", help="grade a class's submissions with nbgrader, safely",
         description="Grade every submission in SUBMISSIONS: nbgrader's autograder, with each student's code "
-                    "confined and limited, in parallel. Writes grades.csv, summary.txt, summary.png and "
-                    "feedback/<lesson>/<student>.html to the output folder, and the scores to the course "
+                    "confined and limited, in parallel. Writes grades.csv, summary.txt, summary.png, "
+                    "mistakes.png and feedback/<lesson>/<student>.html to the output folder, and the scores to "
+                    "the course "
                     "gradebook (for formgrader). Exit code 0: all graded; 1: something needs your attention "
                     "(listed in summary.txt); 2: bad arguments; 130: interrupted (run again to continue).")
     g.add_argument("submissions", type=Path,
@@ -60,8 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser(
         "export", help="write the grades as a CSV that Canvas or Moodle imports",
         description="Write grades.csv (from lrlab grade, with formgrader's manual scores) as the CSV a "
-                    "learning-management system imports. Students who were not graded, or who need manual "
-                    "grading, are left blank (never 0) and listed. Exit code 0: every student has a score; "
+                    "learning-management system imports. Students who were not graded, who need manual "
+                    "grading, or whose written answers are not all graded yet, are left blank (never 0) and "
+                    "listed. Exit code 0: every student has a score; "
                     "1: some cells were left blank or some students are not in the roster (listed); 2: bad "
                     "arguments or files.")
     e.add_argument("--to", required=True, choices=["canvas", "moodle"], help="the LMS to import into")
@@ -76,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="roster column that identifies students in Moodle (default: the first one present)")
     e.add_argument("--include-flagged", action="store_true",
                    help="also write the scores of students marked 'needs manual grading' (once reviewed)")
+    e.add_argument("--partial", action="store_true",
+                   help="write the score so far of students with written answers not graded yet (listed as "
+                        "partial) instead of leaving them blank")
     e.add_argument("--out", type=Path, help="file to write (default: next to the grades, <lms>-grades.csv)")
     sub.add_parser("check", add_help=False, help="run your notebook's visible tests in a fresh kernel before "
                                                   "submitting (lrlab check --help)")
@@ -113,14 +118,15 @@ def _cmd_export(args) -> int:
     out = args.out or args.grades.parent / f"{args.to}-grades.csv"
     try:
         done = export(args.grades, args.to, out, roster=args.roster, lessons=args.lessons,
-                      moodle_id=args.moodle_id, include_flagged=args.include_flagged)
+                      moodle_id=args.moodle_id, include_flagged=args.include_flagged, partial=args.partial)
     except (FileNotFoundError, ValueError) as err:
         print(f"lrlab export: {err}", file=sys.stderr)
         return 2
-    for line in done.blanks + done.unmatched:
+    for line in done.blanks + done.partial + done.unmatched:
         print(f"lrlab export: {line}", file=sys.stderr)
     print(f"lrlab export: {done.path}: {done.rows} student(s), {done.scored} score(s) written, "
-          f"{len(done.blanks)} left blank", file=sys.stderr)
+          f"{len(done.blanks)} left blank" + (f", {len(done.partial)} partial" if done.partial else ""),
+          file=sys.stderr)
     return done.exit_code
 
 

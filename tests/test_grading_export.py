@@ -1,7 +1,8 @@
 """``lrlab export``: grades.csv as the CSV Canvas and Moodle import, exact headers and values.
 
-A not-graded student is blank (never 0), a flagged one blank unless ``--include-flagged``; both are
-listed and make the exit code 1. The CLI is run as instructors run it.
+A not-graded student is blank (never 0), a flagged one blank unless ``--include-flagged``, one with a
+written answer nobody has graded yet blank unless ``--partial``; all are listed, and blanks make the
+exit code 1. The CLI is run as instructors run it.
 """
 import csv
 import os
@@ -17,11 +18,13 @@ GRADES_HEADER = ("student,lesson,status,reason,score,max_score,autograded_score,
                  "test_ex1,notes,feedback,sha256")
 GRADES = [
     "ada,02-three-learning-rates,graded,,15.5,16,14,14,0,2,,feedback/x.html,aa",
-    "bob,02-three-learning-rates,graded,,0,16,0,14,1,0,,feedback/x.html,bb",
+    "bob,02-three-learning-rates,graded,,0,16,0,14,0,0,,feedback/x.html,bb",
     "eve,02-three-learning-rates,not graded,the kernel died (exited with code 0) in cell ex2_train,,16,,14,0,,,,cc",
-    "mal,02-three-learning-rates,needs manual grading,a graded cell was deleted,9,16,9,14,1,2,,feedback/x.html,dd",
-    "ada,03-choosing-a-rate,graded,,12,15,12,13,1,1,,feedback/y.html,ee",
+    "mal,02-three-learning-rates,needs manual grading,a graded cell was deleted,9,16,9,14,0,2,,feedback/x.html,dd",
+    "ada,03-choosing-a-rate,graded,,12,15,12,13,1,1,,feedback/y.html,ee",  # a written answer not graded yet
 ]
+PENDING = ("ada, 03-choosing-a-rate: 1 written answer not graded yet; score so far 12 of 15 (grade it in "
+           "formgrader and run lrlab grade again, or use --partial)")
 ROSTER = """student,name,canvas_id,sis_user_id,sis_login_id,section,email,username,idnumber
 ada,Ada Lovelace,101,S-1,ada@uni,Mon,ada@uni.example,ada,1001
 bob,Bob Smith,102,S-2,bob@uni,Tue,bob@uni.example,bobs,1002
@@ -60,7 +63,7 @@ def test_canvas_file_has_canvas_columns_points_row_and_one_column_per_lesson(gra
     assert rows(done.path) == [
         ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "02-three-learning-rates", "03-choosing-a-rate"],
         ["Points Possible", "", "", "", "", "16", "15"],
-        ["Ada Lovelace", "101", "S-1", "ada@uni", "Mon", "15.5", "12"],
+        ["Ada Lovelace", "101", "S-1", "ada@uni", "Mon", "15.5", ""],
         ["Bob Smith", "102", "S-2", "bob@uni", "Tue", "0", ""],
         ["Eve Jones", "103", "S-3", "eve@uni", "Tue", "", ""],
         ["Mal Reynolds", "104", "S-4", "mal@uni", "Mon", "", ""],
@@ -73,8 +76,48 @@ def test_a_real_zero_is_kept_but_not_graded_and_flagged_students_are_blank_and_l
     assert done.blanks == [
         "eve, 02-three-learning-rates: not graded (the kernel died (exited with code 0) in cell ex2_train)",
         "mal, 02-three-learning-rates: needs manual grading (use --include-flagged once you have looked at it)",
+        PENDING,
     ]
+    assert done.scored == 2 and done.partial == [] and done.exit_code == 1
+
+
+def test_partial_writes_the_score_so_far_of_a_pending_written_answer_and_lists_it(grades, roster, tmp_path):
+    done = export(grades, "canvas", tmp_path / "canvas.csv", roster=roster, partial=True)
+    assert [row[5:] for row in rows(done.path)[1:]] == [["16", "15"], ["15.5", "12"], ["0", ""], ["", ""],
+                                                         ["", ""], ["", ""]]
+    assert done.partial == ["ada, 03-choosing-a-rate: partial score: 1 written answer not graded yet; "
+                            "score so far 12 of 15"]
+    assert [b.split(":")[0] for b in done.blanks] == ["eve, 02-three-learning-rates", "mal, 02-three-learning-rates"]
     assert done.scored == 3 and done.exit_code == 1
+
+
+def test_a_flagged_student_with_a_pending_written_answer_needs_both_options(tmp_path):
+    path = tmp_path / "grades.csv"
+    path.write_text("\n".join([GRADES_HEADER, "mal,02-three-learning-rates,needs manual grading,a graded cell was "
+                                             "deleted,9,16,9,14,2,2,,feedback/x.html,dd"]) + "\n")
+    reviewed = export(path, "moodle", tmp_path / "m.csv", include_flagged=True)
+    assert rows(reviewed.path) == [["Username", "02-three-learning-rates"], ["mal", ""]]
+    assert reviewed.blanks == ["mal, 02-three-learning-rates: 2 written answers not graded yet; score so far 9 of "
+                               "16 (grade them in formgrader and run lrlab grade again, or use --partial)"]
+    both = export(path, "moodle", tmp_path / "m.csv", include_flagged=True, partial=True)
+    assert rows(both.path)[1] == ["mal", "9"] and both.blanks == [] and both.exit_code == 0
+    assert both.partial == ["mal, 02-three-learning-rates: partial score: 2 written answers not graded yet; "
+                            "score so far 9 of 16"]
+
+
+def test_a_grades_file_without_the_pending_column_is_read_as_nothing_pending(tmp_path):
+    path = tmp_path / "grades.csv"
+    path.write_text("student,lesson,status,reason,score,max_score\nada,03-choosing-a-rate,graded,,12,15\n")
+    done = export(path, "moodle", tmp_path / "m.csv")
+    assert rows(done.path) == [["Username", "03-choosing-a-rate"], ["ada", "12"]] and done.exit_code == 0
+
+
+def test_a_pending_count_that_is_not_a_number_is_named(tmp_path):
+    path = tmp_path / "grades.csv"
+    path.write_text("student,lesson,status,reason,score,max_score,written_pending\n"
+                    "ada,03-choosing-a-rate,graded,,12,15,two\n")
+    with pytest.raises(ValueError, match="written_pending of ada, 03-choosing-a-rate is not a number: 'two'"):
+        export(path, "moodle", tmp_path / "m.csv")
 
 
 def test_include_flagged_writes_the_reviewed_score(grades, roster, tmp_path):
@@ -97,8 +140,8 @@ def test_moodle_file_has_one_identifier_column_and_one_grade_column_per_lesson(g
 
 def test_moodle_identifier_can_be_chosen(grades, roster, tmp_path):
     done = export(grades, "moodle", tmp_path / "m.csv", roster=roster, moodle_id="idnumber",
-                  lessons=["03-choosing-a-rate"])
-    assert rows(done.path)[:2] == [["ID number", "03-choosing-a-rate"], ["1001", "12"]]
+                  lessons=["02-three-learning-rates"])
+    assert rows(done.path)[:3] == [["ID number", "02-three-learning-rates"], ["1001", "15.5"], ["1002", "0"]]
 
 
 def test_without_a_roster_the_student_id_identifies_the_student(grades, tmp_path):
@@ -106,7 +149,7 @@ def test_without_a_roster_the_student_id_identifies_the_student(grades, tmp_path
     assert rows(done.path) == [["Username", "02-three-learning-rates"], ["ada", "15.5"], ["bob", "0"],
                                ["eve", ""], ["mal", ""]]
     canvas = export(grades, "canvas", tmp_path / "c.csv")
-    assert rows(canvas.path)[2] == ["ada", "", "ada", "", "", "15.5", "12"]
+    assert rows(canvas.path)[2] == ["ada", "", "ada", "", "", "15.5", ""]
 
 
 def test_graded_students_missing_from_the_roster_are_written_and_reported(grades, tmp_path):
@@ -147,13 +190,24 @@ def test_cli_writes_next_to_the_grades_and_exits_1_when_cells_are_blank(grades, 
     assert proc.returncode == 1, proc.stderr
     assert (tmp_path / "grades" / "canvas-grades.csv").is_file()
     assert "eve, 02-three-learning-rates: not graded" in proc.stderr
-    assert "5 student(s), 3 score(s) written, 2 left blank" in proc.stderr
+    assert f"lrlab export: {PENDING}" in proc.stderr
+    assert "5 student(s), 2 score(s) written, 3 left blank" in proc.stderr
 
 
 def test_cli_exits_0_when_every_student_has_a_score(grades, tmp_path):
-    proc = lrlab_export("--to", "moodle", "--lesson", "03-choosing-a-rate", "--out", "m.csv", cwd=tmp_path)
+    proc = lrlab_export("--to", "moodle", "--lesson", "03-choosing-a-rate", "--out", "m.csv", "--partial",
+                        cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert rows(tmp_path / "m.csv") == [["Username", "03-choosing-a-rate"], ["ada", "12"]]
+    assert ("lrlab export: ada, 03-choosing-a-rate: partial score: 1 written answer not graded yet; score so far "
+            "12 of 15") in proc.stderr
+    assert "1 student(s), 1 score(s) written, 0 left blank, 1 partial" in proc.stderr
+
+
+def test_cli_leaves_a_pending_written_answer_blank_without_partial(grades, tmp_path):
+    proc = lrlab_export("--to", "moodle", "--lesson", "03-choosing-a-rate", "--out", "m.csv", cwd=tmp_path)
+    assert proc.returncode == 1 and f"lrlab export: {PENDING}" in proc.stderr, proc.stderr
+    assert rows(tmp_path / "m.csv") == [["Username", "03-choosing-a-rate"], ["ada", ""]]
 
 
 def test_cli_says_what_is_missing(tmp_path):

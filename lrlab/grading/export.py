@@ -15,10 +15,14 @@ used (the submission file or folder names) and the LMS's identities of the same 
 ``name``, ``canvas_id``, ``sis_user_id``, ``sis_login_id``, ``section``; for Moodle ``email``,
 ``username`` or ``idnumber``. Without a roster the student id stands for all of them.
 
-A score is written only for a student whose status is ``graded``. A student who was *not graded* (no
-score at all) is left blank, never 0: a blank cell leaves the LMS's grade as it is. A student who
-*needs manual grading* is also left blank until ``--include-flagged`` says their score was looked at.
-Every blank left for one of these reasons, and every student missing from the roster, is listed.
+A score is written only for a student whose status is ``graded`` and whose written answers are all
+graded. A student who was *not graded* (no score at all) is left blank, never 0: a blank cell leaves
+the LMS's grade as it is. A student who *needs manual grading* is also left blank until
+``--include-flagged`` says their score was looked at. A student with a written answer nobody has
+graded yet in formgrader (``written_pending`` in ``grades.csv``) is left blank too: their score so far
+would look final in the LMS when it is not. ``--partial`` writes that score so far instead, and lists
+each such cell as partial. Every blank left for one of these reasons, every partial score, and every
+student missing from the roster, is listed.
 """
 from __future__ import annotations
 
@@ -42,6 +46,7 @@ class Export:
     rows: int
     scored: int
     blanks: list[str] = field(default_factory=list)  # "student, lesson: why the cell is blank"
+    partial: list[str] = field(default_factory=list)  # "student, lesson: partial score ..." (with --partial)
     unmatched: list[str] = field(default_factory=list)  # graded students the roster does not list
 
     @property
@@ -90,22 +95,39 @@ def read_roster(path: Path | None, fmt: str) -> dict[str, dict] | None:
     return roster
 
 
-def _score(row: dict, include_flagged: bool) -> tuple[str, str | None]:
-    """(cell text, why it is blank or None)."""
+def _pending(row: dict) -> int:
+    """How many written answers of the row wait for a grader (0 in a grades.csv without the column)."""
+    try:
+        return int(float(row.get("written_pending") or 0))
+    except ValueError:
+        raise ValueError(f"grades.csv: written_pending of {row['student']}, {row['lesson']} is not a number: "
+                         f"{row.get('written_pending')!r}") from None
+
+
+def _score(row: dict, include_flagged: bool, partial: bool = False) -> tuple[str, str | None, str | None]:
+    """(cell text, why it is blank or None, why it is partial or None)."""
     status = row["status"]
     if status == NOT_GRADED:
-        return "", f"not graded ({row.get('reason') or 'no reason given'})"
+        return "", f"not graded ({row.get('reason') or 'no reason given'})", None
     if status == MANUAL and not include_flagged:
-        return "", "needs manual grading (use --include-flagged once you have looked at it)"
+        return "", "needs manual grading (use --include-flagged once you have looked at it)", None
     if status not in (GRADED, MANUAL):
-        return "", f"unknown status {status!r}"
+        return "", f"unknown status {status!r}", None
     if row["score"] == "":
-        return "", "no score recorded"
-    return f"{float(row['score']):g}", None
+        return "", "no score recorded", None
+    score, pending = f"{float(row['score']):g}", _pending(row)
+    if pending:
+        so_far = (f"{pending} written answer{'s' if pending > 1 else ''} not graded yet; "
+                  f"score so far {score} of {float(row['max_score']):g}")
+        if not partial:
+            return "", f"{so_far} (grade {'them' if pending > 1 else 'it'} in formgrader and run lrlab grade " \
+                       f"again, or use --partial)", None
+        return score, None, f"partial score: {so_far}"
+    return score, None, None
 
 
 def export(grades_csv: Path, fmt: str, out: Path, *, roster: Path | None = None, lessons=None,
-           moodle_id: str | None = None, include_flagged: bool = False) -> Export:
+           moodle_id: str | None = None, include_flagged: bool = False, partial: bool = False) -> Export:
     """Write the ``fmt`` CSV for the rows of ``grades_csv`` to ``out`` (see the module docstring)."""
     if fmt not in FORMATS:
         raise ValueError(f"--to must be one of {', '.join(FORMATS)}, got {fmt!r}")
@@ -120,14 +142,16 @@ def export(grades_csv: Path, fmt: str, out: Path, *, roster: Path | None = None,
         raise ValueError(f"--lesson {', '.join(unknown)}: not in {grades_csv}; it holds {', '.join(present) or 'nothing'}")
     maximum = {r["lesson"]: r["max_score"] for r in rows}
     cells: dict[str, dict[str, str]] = {}
-    blanks = []
+    blanks, partials = [], []
     for r in rows:
         if r["lesson"] not in lessons:
             continue
-        text, why = _score(r, include_flagged)
+        text, why, part = _score(r, include_flagged, partial)
         cells.setdefault(r["student"], {})[r["lesson"]] = text
         if why:
             blanks.append(f"{r['student']}, {r['lesson']}: {why}")
+        if part:
+            partials.append(f"{r['student']}, {r['lesson']}: {part}")
     graded_ids = list(cells)
     unmatched = [s for s in graded_ids if people is not None and s not in people]
     order = list(people) + unmatched if people is not None else sorted(graded_ids)
@@ -160,5 +184,5 @@ def export(grades_csv: Path, fmt: str, out: Path, *, roster: Path | None = None,
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(out, buf.getvalue().encode("utf-8"), mode=0o600)
     scored = sum(1 for s in order for n in lessons if cells.get(s, {}).get(n))
-    return Export(path=out, rows=len(order), scored=scored, blanks=blanks,
+    return Export(path=out, rows=len(order), scored=scored, blanks=blanks, partial=partials,
                   unmatched=[f"{s}: graded but not in the roster (its row has no LMS identity)" for s in unmatched])
