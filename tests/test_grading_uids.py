@@ -118,3 +118,8 @@ def test_a_root_kernel_factory_needs_the_runs_block(tmp_path):
     factory = KernelFactory(tmp_path / "k", {}, mode="root", ro_paths=[], uid_base=uids.UID_BASE + 2000,
                             uid_offset=3)
     assert factory.uid(1) == uids.UID_BASE + 2004
+
+
+def test_without_root_a_kernel_keeps_the_graders_uid(tmp_path):
+    factory = KernelFactory(tmp_path / "k", {}, mode="none", ro_paths=[])
+    assert factory.uid(0) == os.getuid()
