@@ -116,11 +116,12 @@ def test_the_graded_class_exports_to_canvas_with_the_crash_left_blank(course, tm
         maximum = {row["max_score"] for row in csv.DictReader(f)}
     assert [table["Points Possible"]] == sorted(maximum), "the points row gives the lesson's maximum"
     assert table["s11-os-exit"] == "", "a student who was not graded must be blank, never 0"
-    assert table["s43-blank"] == "", "the written answer waits for a grader: the 0 so far is not final"
-    assert "s43-blank, 90-tiny: 1 written answer not graded yet; score so far 0 of 5" in proc.stderr, proc.stderr
+    assert table["s43-blank"] == "0", "a blank notebook is graded (nbgrader gives its blank written answer 0): a real 0"
+    assert table["s19-spawn"] == "", "the written answer waits for a grader: the 4 so far is not final"
+    assert "s19-spawn, 90-tiny: 1 written answer not graded yet; score so far 4 of 5" in proc.stderr, proc.stderr
     proc = subprocess.run([LRLAB, "export", "--to", "canvas", "--grades", str(grades), "--out", str(tmp_path / "c.csv"),
                            "--partial"], capture_output=True, text=True, timeout=60)
     with open(tmp_path / "c.csv", newline="") as f:
         table = {row[0]: row[5] for row in csv.reader(f)}
-    assert table["s43-blank"] == "0", "a blank notebook is graded: a real 0 so far"
+    assert table["s19-spawn"] == "4", "--partial writes the score so far"
     assert table["s11-os-exit"] == "", "--partial never gives a student who was not graded a score"

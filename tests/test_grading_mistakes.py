@@ -55,7 +55,7 @@ def _result(student, verdicts, status="graded"):
     (_failed("new_x: expected 1, got 2. Hint: the bias correction is missing: divide m by (1 − beta1**t)"),
      "the bias correction is missing"),
     (_failed("x: expected 1, got 2. Hint: that is an average, momentum·b + (1 − momentum)·grad; torch adds it"),
-     "that is an average, momentum·b + (1 − momentum)·grad"),
+     "that is an average, momentum·b + (1 − momentum)·grad; torch adds it"),
     (BLANK, "not answered (still raises NotImplementedError)"),
     (_failed("the test ran past the time limit (3 s); is there an endless loop?"), "ran past the time limit"),
     (_failed("NameError: name 'SCALE' is not defined"), "raised NameError"),
@@ -64,7 +64,7 @@ def _result(student, verdicts, status="graded"):
     (_failed(f"a hidden check failed. Hint: {GENERIC_HINT}", hidden=True), "a hidden case failed (no hint names it)"),
     (_failed("mean([1, 2, 3]): expected 2, got 3."), "a wrong result no hint names"),
 ])
-def test_a_failed_verdict_names_its_mistake_by_the_hints_first_clause(verdict, mistake):
+def test_a_failed_verdict_names_its_mistake_by_the_hints_words_before_a_colon(verdict, mistake):
     assert report.mistake_of(verdict) == mistake
 
 
@@ -84,7 +84,7 @@ def test_mistakes_are_counted_per_test_over_the_graded_students_only(lesson):
 
 def test_one_mistake_with_other_numbers_in_it_is_counted_once(lesson):
     late = [_failed(f"explosion_epoch(...): expected {k}, got {k - 1}. Hint: after {k - 1} epochs |x| equals the "
-                    f"bound exactly, which is not beyond it; the answer is the next epoch") for k in (7, 7, 12)]
+                    f"bound exactly, which is not beyond it: the answer is the next epoch") for k in (7, 7, 12)]
     counts = report.mistakes_by_test([_result(f"s{i}", {"test_ex1_double": v}) for i, v in enumerate(late)], lesson)
     late_name = "after N epochs |x| equals the bound exactly, which is not beyond it"
     assert counts == {"test_ex1_double": Counter({late_name: 3})}
@@ -132,8 +132,7 @@ def test_the_mistakes_figure_has_a_title_labels_and_a_description_of_its_counts(
 # ----------------------------------------------------------------------------- a simulated class of lesson 06
 
 LESSON = "06-optimizers"
-COPIES = {"sign_nocorrection_gridpoints": 3, "epsinside_ln": 2, "nonesterov_twicestep_nan": 1,
-          "velocity_twicestate_strict": 1}
+COPIES = {"sign_nocorrection_gridpoints": 2, "epsinside_ln": 2, "nonesterov_twicestep_nan": 1}
 
 
 @pytest.fixture(scope="module")
@@ -155,10 +154,10 @@ def lesson06_class(tmp_path_factory):
         for i in range(copies):
             nbformat.write(nb, folder / f"{learner}-{i}.ipynb")
     proc = subprocess.run([LRLAB, "grade", str(folder), "--lesson", LESSON, "--course", str(course), "--quiet",
-                           "--workers", "2"], capture_output=True, text=True, timeout=1200)
+                           "--workers", "2", "--cell-timeout", "150"], capture_output=True, text=True, timeout=1500)
     out = course / "grades"
     results = [json.loads(p.read_text()) for p in sorted((out / ".lrlab" / "results" / LESSON).glob("*.json"))]
-    return proc, out, results, HINTS
+    return proc, out, results, [(s, g, w) for s, g, w in HINTS if s in COPIES]
 
 
 @pytest.mark.slow
@@ -170,10 +169,13 @@ def test_every_simulated_learner_is_graded(lesson06_class):
 
 @pytest.mark.slow
 def test_each_named_mistake_is_counted_once_per_student_who_made_it(lesson06_class):
-    """Every (learner, test, hint) of lesson 06's grading test: its mistake, counted over all copies of its learners."""
+    """Every (learner, test, hint) of lesson 06's grading test: its mistake, counted over all copies of its learners
+    (the blank notebook, whose errors can share a hint, is left out)."""
     _, out, results, hints = lesson06_class
     counts = Counter()
     for r in results:
+        if r["student"] == "blank":
+            continue
         for gid, v in r["verdicts"].items():
             if not v["passed"]:
                 counts[gid, report.mistake_of(v)] += 1
@@ -193,8 +195,8 @@ def test_the_summary_of_the_simulated_class_counts_the_adam_mistakes_exactly(les
     text = (out / "summary.txt").read_text()
     section = text.split("     test_ex2_adam_step (")[1].split("\n     test_")[0]
     lines = [line.strip() for line in section.splitlines()[1:] if line.strip() and not line.startswith("   (")]
-    assert lines == ["3 students  the bias correction is missing",
-                     "2 students  eps goes outside the square root",
+    assert lines == ["2 students  eps goes outside the square root",
+                     "2 students  the bias correction is missing",
                      "1 student   the bias correction was applied twice",
                      "1 student   your function raised an error on this case"], section
 
@@ -203,5 +205,5 @@ def test_the_summary_of_the_simulated_class_counts_the_adam_mistakes_exactly(les
 def test_the_mistakes_figure_of_the_simulated_class_describes_the_same_counts(lesson06_class):
     _, out, _, _ = lesson06_class
     description = Image.open(out / "mistakes.png").text["Description"]
-    assert "test_ex2_adam_step: 3 × the bias correction is missing" in description
-    assert "test_ex1_heavy_ball: 3 × your buffer has the opposite sign" in description
+    assert "test_ex2_adam_step: 2 × the bias correction is missing" in description
+    assert "test_ex1_heavy_ball: 2 × your buffer has the opposite sign" in description

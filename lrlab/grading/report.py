@@ -18,8 +18,9 @@
 
 A mistake is read from the verdict of a failed test (``feedback.verdict``,
 taken from the graded notebook's output): the hint of the check that failed
-names it ("the bias correction is missing: divide m by ..."), and its first
-clause is the mistake's name ("the bias correction is missing"). A failure
+names it ("the bias correction is missing: divide m by ..."), and its words
+before the first colon are the mistake's name ("the bias correction is
+missing"). A failure
 without a hint is counted by what happened: not answered, an error raised, a
 hidden case failed, the time limit.
 
@@ -43,9 +44,10 @@ _ERROR_NAME = re.compile(r"^([A-Za-z_]\w*(?:Error|Exception|Exit|Interrupt))\b")
 
 
 def _clause(hint: str) -> str:
-    """A hint's first clause, which names the mistake (the rest says how to fix it), cut to a readable length."""
-    cut = min((i for i in (hint.find(": "), hint.find("; ")) if i > 0), default=len(hint))
-    name = hint[:cut].strip().rstrip(".")
+    """A hint's words before its first colon, which name the mistake (after it: how to fix it), cut to a readable
+    length."""
+    cut = hint.find(": ")
+    name = (hint[:cut] if cut > 0 else hint).strip().rstrip(".")
     if len(name) > MISTAKE_CHARS:
         name = name[:MISTAKE_CHARS].rsplit(" ", 1)[0] + " …"
     return name
