@@ -13,9 +13,8 @@ Answer cells (what the learner writes) are exempt: writing them is the exercise.
 """
 from __future__ import annotations
 
-import io
+import ast
 import re
-import tokenize
 
 import nbformat
 import pytest
@@ -51,13 +50,28 @@ def nonblank_lines(source: str) -> int:
 
 
 def string_literals(source: str) -> list[str]:
-    """The string literals of a code cell (IPython magics and shell lines are skipped)."""
+    """The text of every string literal of a code cell (IPython magics and shell lines are skipped).
+
+    Read from the syntax tree, not from tokens: since Python 3.12 an f-string is tokenized in pieces,
+    while the tree gives it whole on every Python. An f-string's text is its literal parts with ``{}``
+    where a value goes (``f"lr = {lr:g}: final loss"`` is ``"lr = {}: final loss"``).
+    """
     python = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
     try:
-        return [tok.string for tok in tokenize.generate_tokens(io.StringIO(python).readline)
-                if tok.type == tokenize.STRING]
-    except (tokenize.TokenError, IndentationError, SyntaxError):
+        tree = ast.parse(python)
+    except (SyntaxError, ValueError):
         return []
+    inside_fstrings = {id(part) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)
+                       for part in ast.walk(node) if part is not node}
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in inside_fstrings:
+            continue
+        if isinstance(node, ast.JoinedStr):
+            found.append("".join(part.value if isinstance(part, ast.Constant) else "{}" for part in node.values))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found.append(node.value)
+    return found
 
 
 def sentences_in_code(source: str) -> list[str]:
@@ -149,4 +163,15 @@ def test_a_sentence_in_a_string_is_prose_but_a_label_is_not():
 
 
 def test_magics_do_not_break_the_measuring():
-    assert string_literals('%matplotlib inline\nx = "a b"') == ['"a b"']
+    assert string_literals('%matplotlib inline\nx = "a b"') == ["a b"]
+
+
+def test_an_fstring_is_read_whole_with_its_literal_parts():
+    """Python 3.12+ tokenizes an f-string in pieces; the syntax tree gives it whole on every Python."""
+    assert string_literals('print(f"lr = {lr:.{p}g}: loss {loss!r}", "x")') == ["lr = {}: loss {}", "x"]
+    words = " ".join(["word"] * SENTENCE_WORDS)
+    assert sentences_in_code(f'y = f"{{a}} {words} {{b:.2f}}"'), "prose split by values is still prose"
+
+
+def test_a_cell_that_does_not_parse_has_no_literals():
+    assert string_literals("def broken(:\n    'some words here'") == []
