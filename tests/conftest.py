@@ -1,11 +1,24 @@
-"""Shared pytest set-up: a headless matplotlib whose figures are closed after each test, and notebook
-items marked slow."""
+"""Shared pytest set-up: a headless matplotlib whose figures are closed after each test, notebook
+items marked slow, and ``executed``: each notebook executed once per test run (``tests/executed.py``)."""
+import os
+
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def executed(tmp_path_factory):
+    """Notebooks executed once per test run and shared; under pytest-xdist, by every worker of the run."""
+    from executed import Executed
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's folder, above each worker's own
+    return Executed(base / "executed-notebooks")
 
 
 @pytest.fixture(autouse=True)
