@@ -9,7 +9,9 @@ from conftest import GRADING, GRADING_SHARES_UIDS, INDEPENDENT, xdist_group
 TESTS = Path(__file__).resolve().parent
 MODULES = sorted(p.relative_to(TESTS.parent).as_posix() for p in TESTS.rglob("test_*.py"))
 SHARED_FIXTURE = re.compile(r"@pytest\.fixture\(\s*scope=[\"'](module|class|package)[\"']|\(LessonGrading\)")
-RUNS_LRLAB_GRADE = re.compile(r"[\"']grade[\"'],|grading\.run\.|from lrlab\.grading\.run import")
+#: ``[LRLAB, "grade", ...]``, ``run_as(..., "lrlab", "grade", ...)``, ``main(["grade", ...])``, ``grading.run.x(...)``
+RUNS_LRLAB_GRADE = re.compile(r"""(LRLAB,\s*|["']lrlab["'],\s*|main\(\[)["']grade["']|grading\.run\.|"""
+                              r"""from lrlab\.grading\.run import|lrlab\.grading import run\b""")
 
 
 def test_every_test_module_is_found():
@@ -28,7 +30,14 @@ def test_the_modules_handed_out_test_by_test_share_no_fixture(module):
     assert xdist_group(module) is None
 
 
-@pytest.mark.parametrize("module", [m for m in MODULES if RUNS_LRLAB_GRADE.search((TESTS.parent / m).read_text())])
+GRADERS = [m for m in MODULES if m != "tests/test_suite_groups.py" and RUNS_LRLAB_GRADE.search((TESTS.parent / m).read_text())]
+
+
+def test_the_modules_that_run_lrlab_grade_are_found():
+    assert {"tests/test_grading_adversarial_lessons.py", "tests/test_hub.py"} <= set(GRADERS), GRADERS
+
+
+@pytest.mark.parametrize("module", GRADERS)
 def test_every_module_that_runs_lrlab_grade_is_in_the_grading_group(module):
     assert module.startswith(GRADING), f"{module} runs lrlab grade: add it to conftest.GRADING"
     if GRADING_SHARES_UIDS:
