@@ -14,7 +14,9 @@ Answer cells (what the learner writes) are exempt: writing them is the exercise.
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 
 import nbformat
 import pytest
@@ -50,25 +52,38 @@ def nonblank_lines(source: str) -> int:
 
 
 def string_literals(source: str) -> list[str]:
-    """The text of every string literal of a code cell (IPython magics and shell lines are skipped).
+    """The text of every string literal of a code cell, one per piece of an implicit concatenation
+    (IPython magics and shell lines are skipped).
 
-    Read from the syntax tree, not from tokens: since Python 3.12 an f-string is tokenized in pieces,
-    while the tree gives it whole on every Python. An f-string's text is its literal parts with ``{}``
-    where a value goes (``f"lr = {lr:g}: final loss"`` is ``"lr = {}: final loss"``).
+    An f-string's text is its literal parts with ``{}`` where a value goes, on every Python: from the
+    syntax tree of the piece (Python 3.12+ tokenizes an f-string in parts, 3.11 as one token).
     """
     python = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
     try:
-        tree = ast.parse(python)
-    except (SyntaxError, ValueError):
+        tokens = list(tokenize.generate_tokens(io.StringIO(python).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
         return []
-    inside_fstrings = {id(part) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)
-                       for part in ast.walk(node) if part is not node}
+    pieces, depth, start = [], 0, None
+    for tok in tokens:
+        if tok.type == tokenize.STRING and depth == 0:
+            pieces.append(tok.string)
+        elif tok.type == getattr(tokenize, "FSTRING_START", -1):
+            depth, start = depth + 1, (tok.start if depth == 0 else start)
+        elif tok.type == getattr(tokenize, "FSTRING_END", -1):
+            depth -= 1
+            if depth == 0:
+                lines = python.splitlines()[start[0] - 1:tok.end[0]]
+                lines[-1] = lines[-1][:tok.end[1]]
+                lines[0] = lines[0][start[1]:]
+                pieces.append("\n".join(lines))
     found = []
-    for node in ast.walk(tree):
-        if id(node) in inside_fstrings:
+    for piece in pieces:
+        try:
+            node = ast.parse(piece.strip(), mode="eval").body
+        except SyntaxError:
             continue
         if isinstance(node, ast.JoinedStr):
-            found.append("".join(part.value if isinstance(part, ast.Constant) else "{}" for part in node.values))
+            found.append("".join(p.value if isinstance(p, ast.Constant) else "{}" for p in node.values))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             found.append(node.value)
     return found
