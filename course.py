@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The course's two commands. Needs only Python >= 3.10; sets itself up on first use.
+"""The course's two commands. Needs only Python >= 3.11; sets itself up on first use.
 
     python3 course.py lab     open the course in JupyterLab
     python3 course.py test    run the whole test suite (extra arguments go to pytest)
@@ -17,8 +17,9 @@ For students, before handing a lesson in:
                                              (default: every lesson in my-work/)
 
 Both create a virtual environment in ``.venv/`` next to this file and install
-the course into it the first time (and again whenever ``pyproject.toml``
-changes). ``lab`` copies the student notebooks into ``my-work/`` (lessons you
+the course into it the first time (and again whenever ``pyproject.toml`` or the
+Python running this file changes; ``LRLAB_VENV=DIR`` puts it elsewhere, e.g. one
+per Python version). ``lab`` copies the student notebooks into ``my-work/`` (lessons you
 already have there are never touched) and opens JupyterLab on that folder.
 """
 from __future__ import annotations
@@ -32,8 +33,25 @@ import sys
 import venv
 from pathlib import Path
 
+#: nbgrader 0.9.6, which grades the course, is published for Python 3.11 and newer only
+MIN_PYTHON = (3, 11)
+
+
+def python_too_old(version=sys.version_info) -> str | None:
+    """What to tell someone running this file with a Python older than ``MIN_PYTHON`` (None if it is fine)."""
+    if tuple(version[:2]) >= MIN_PYTHON:
+        return None
+    need = ".".join(map(str, MIN_PYTHON))
+    have = ".".join(map(str, version[:3]))
+    return (f"[course] lrlab needs Python {need} or newer; this is Python {have} ({sys.executable}).\n"
+            f"[course] nbgrader 0.9.6, which grades the lessons, is not published for older Pythons.\n"
+            f"[course] Install Python {need}+ (Debian/Ubuntu: apt-get install python3; pyenv: pyenv install "
+            f"{need}; conda: conda env create -f environment.yml) and run this file with it, e.g. "
+            f"python{need} course.py lab")
+
+
 ROOT = Path(__file__).resolve().parent
-VENV = ROOT / ".venv"
+VENV = Path(os.environ.get("LRLAB_VENV") or ROOT / ".venv").resolve()
 STAMP = VENV / ".lrlab-installed"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
@@ -50,9 +68,10 @@ def setup() -> None:
     (nbgrader, for one, runs ``alembic`` by name).
     """
     os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
-    if sys.version_info < (3, 10):
-        sys.exit(f"[course] Python >= 3.10 is needed, this is {sys.version.split()[0]}")
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    too_old = python_too_old()
+    if too_old:
+        sys.exit(too_old)
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + sys.version.encode()).hexdigest()
     if STAMP.exists() and STAMP.read_text().strip() == wanted and PY.exists():
         return
     if not PY.exists():
@@ -140,6 +159,10 @@ def test(extra: list[str]) -> int:
 
 
 def main(argv=None) -> int:
+    too_old = python_too_old()
+    if too_old:
+        print(too_old, file=sys.stderr)
+        return 2
     parser = argparse.ArgumentParser(prog="python3 course.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)

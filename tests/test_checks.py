@@ -170,6 +170,29 @@ def test_values_that_only_add_names_are_checked_as_usual():
     assert type(checks.plain("f(1)", point)) is tuple and type(checks.expect_number("f(1)", Tagged(4.0))) is float
 
 
+def test_a_namedtuple_passes_on_every_python_but_a_replace_of_its_own_does_not():
+    """Since Python 3.13 every namedtuple class holds ``__replace__``: that one is accepted, nothing else."""
+    Point = collections.namedtuple("Point", "k_star L")
+    checks.expect_equal("f(1)", Point(0.56, 50.0), (0.56, 50.0))
+
+    class Swapped(Point):
+        def __replace__(self, **changes):
+            return self
+
+    class Lying(Point):
+        __replace__ = Point._replace
+
+        def __eq__(self, other):
+            return True
+
+        __hash__ = tuple.__hash__
+
+    with pytest.raises(LessonCheckError, match=r"Swapped \(a subclass of tuple that redefines __replace__\)"):
+        checks.expect_equal("f(1)", Swapped(0.56, 50.0), (0.56, 50.0))
+    with pytest.raises(LessonCheckError, match="redefines __eq__"):
+        checks.expect_equal("f(1)", Lying(1.0, 2.0), (0.56, 50.0))
+
+
 @pytest.mark.parametrize("got", [4.0, 4, np.float64(4.0), np.float32(4.0), np.int64(4), np.array(4.0)])
 def test_numbers_of_every_ordinary_kind_pass(got):
     checks.expect_close("f(1)", got, 4.0)

@@ -13,6 +13,7 @@ Answer cells (what the learner writes) are exempt: writing them is the exercise.
 """
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
@@ -51,13 +52,41 @@ def nonblank_lines(source: str) -> int:
 
 
 def string_literals(source: str) -> list[str]:
-    """The string literals of a code cell (IPython magics and shell lines are skipped)."""
+    """The text of every string literal of a code cell, one per piece of an implicit concatenation
+    (IPython magics and shell lines are skipped).
+
+    An f-string's text is its literal parts with ``{}`` where a value goes, on every Python: from the
+    syntax tree of the piece (Python 3.12+ tokenizes an f-string in parts, 3.11 as one token).
+    """
     python = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
     try:
-        return [tok.string for tok in tokenize.generate_tokens(io.StringIO(python).readline)
-                if tok.type == tokenize.STRING]
+        tokens = list(tokenize.generate_tokens(io.StringIO(python).readline))
     except (tokenize.TokenError, IndentationError, SyntaxError):
         return []
+    pieces, depth, start = [], 0, None
+    for tok in tokens:
+        if tok.type == tokenize.STRING and depth == 0:
+            pieces.append(tok.string)
+        elif tok.type == getattr(tokenize, "FSTRING_START", -1):
+            depth, start = depth + 1, (tok.start if depth == 0 else start)
+        elif tok.type == getattr(tokenize, "FSTRING_END", -1):
+            depth -= 1
+            if depth == 0:
+                lines = python.splitlines()[start[0] - 1:tok.end[0]]
+                lines[-1] = lines[-1][:tok.end[1]]
+                lines[0] = lines[0][start[1]:]
+                pieces.append("\n".join(lines))
+    found = []
+    for piece in pieces:
+        try:
+            node = ast.parse(piece.strip(), mode="eval").body
+        except SyntaxError:
+            continue
+        if isinstance(node, ast.JoinedStr):
+            found.append("".join(p.value if isinstance(p, ast.Constant) else "{}" for p in node.values))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found.append(node.value)
+    return found
 
 
 def sentences_in_code(source: str) -> list[str]:
@@ -149,4 +178,15 @@ def test_a_sentence_in_a_string_is_prose_but_a_label_is_not():
 
 
 def test_magics_do_not_break_the_measuring():
-    assert string_literals('%matplotlib inline\nx = "a b"') == ['"a b"']
+    assert string_literals('%matplotlib inline\nx = "a b"') == ["a b"]
+
+
+def test_an_fstring_is_read_whole_with_its_literal_parts():
+    """Python 3.12+ tokenizes an f-string in pieces; the syntax tree gives it whole on every Python."""
+    assert string_literals('print(f"lr = {lr:.{p}g}: loss {loss!r}", "x")') == ["lr = {}: loss {}", "x"]
+    words = " ".join(["word"] * SENTENCE_WORDS)
+    assert sentences_in_code(f'y = f"{{a}} {words} {{b:.2f}}"'), "prose split by values is still prose"
+
+
+def test_a_cell_that_does_not_parse_has_no_literals():
+    assert string_literals("def broken(:\n    'some words here'") == []

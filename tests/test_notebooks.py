@@ -1,7 +1,10 @@
 """The course pipeline: solutions/ → notebooks/ with nbgrader, and every lesson's shape.
 
-The solution notebooks themselves are executed by nbval (``solutions`` is in
-pytest's testpaths and ``--nbval-lax`` is on), so a cell that raises fails the suite.
+Every solution notebook runs top to bottom without an error
+(``test_solution_notebook_runs_top_to_bottom``: the check ``pytest --nbval-lax solutions/``
+makes, on the one execution of the lesson that the other checks of the run share, see
+``tests/executed.py``). ``--nbval-lax`` stays on, so ``pytest solutions/NN-name`` still runs
+a lesson cell by cell with nbval.
 """
 import re
 import shutil
@@ -9,8 +12,8 @@ import subprocess
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
+from executed import first_error
 from nbcourse import (NOTEBOOKS, ROOT, SOLUTIONS, grade_cells, lessons, nbgrader, restore_solutions,
                       solution_path, student_path, strip_markers)
 
@@ -104,25 +107,19 @@ def test_student_notebook_hides_solutions_and_hidden_tests(lesson):
     assert not leaked, f"solution or hidden-test lines visible in notebooks/{lesson}: {leaked[:5]}"
 
 
-def run(nb, allow_errors):
-    client = NotebookClient(nb, kernel_name="python3", timeout=120, allow_errors=allow_errors,
-                            resources={"metadata": {"path": str(ROOT)}})
-    client.execute()
-    return nb
-
-
-def first_error(nb):
-    for i, cell in enumerate(nb.cells):
-        for out in cell.get("outputs", []):
-            if out.output_type == "error":
-                return i, out
-    return None, None
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_solution_notebook_runs_top_to_bottom(lesson, executed):
+    nb = executed.run(solution_path(lesson))
+    i, err = first_error(nb)
+    assert i is None, (f"solutions/{lesson}: cell {i} raised {err.ename}: {err.evalue}\n"
+                       f"{nb.cells[i].source[:800]}\n" + "\n".join(err.traceback)[-2000:])
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_student_notebook_runs_until_its_first_exercise(lesson):
-    nb = run(read(student_path(lesson)), allow_errors=True)
+def test_student_notebook_runs_until_its_first_exercise(lesson, executed):
+    nb = executed.run(student_path(lesson), ROOT, stop_at_error=True)  # nothing after the first error runs
     i, err = first_error(nb)
     first_answer = next(k for k, c in enumerate(nb.cells) if c.cell_type == "code" and meta(c).get("solution"))
     assert i is not None, "the untouched student notebook should stop at its first exercise"
@@ -132,9 +129,9 @@ def test_student_notebook_runs_until_its_first_exercise(lesson):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_student_notebook_runs_to_the_end_with_solutions_put_back(lesson):
+def test_student_notebook_runs_to_the_end_with_solutions_put_back(lesson, executed):
     nb = restore_solutions(read(student_path(lesson)), read(solution_path(lesson)))
-    nb = run(nb, allow_errors=True)
+    nb = executed.run(nb, ROOT)
     i, err = first_error(nb)
     assert i is None, f"cell {i} raised {err.ename}: {err.evalue}"
 

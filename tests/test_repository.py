@@ -12,10 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -152,3 +149,51 @@ def test_instructor_commands_hand_their_options_on(command, usage):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert usage in proc.stdout
+
+
+def _course_module():
+    sys.path.insert(0, str(ROOT))
+    try:
+        import course
+    finally:
+        sys.path.pop(0)
+    return course
+
+
+def test_course_py_names_the_python_it_needs_on_an_older_one():
+    course = _course_module()
+    assert course.python_too_old((3, 11, 0)) is None and course.python_too_old((3, 13, 0)) is None
+    said = course.python_too_old((3, 10, 13))
+    assert "needs Python 3.11 or newer" in said and "3.10.13" in said and "nbgrader 0.9.6" in said, said
+    assert "pyenv install 3.11" in said and "python3.11 course.py" in said, said
+
+
+def test_the_python_range_is_the_same_in_readme_pyproject_environment_and_course_py():
+    course = _course_module()
+    need = ".".join(map(str, course.MIN_PYTHON))
+    assert tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"] == f">={need}"
+    assert f"python>={need}" in yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
+    assert f"You need Python {need} or newer" in (ROOT / "README.md").read_text()
+
+
+PYENV = Path("/root/.pyenv/versions")
+
+
+def _older_pythons() -> list[str]:
+    """The Pythons 3.7-3.10 this machine has through pyenv (3.7 is the oldest that can read course.py)."""
+    try:
+        found = [p.name for p in PYENV.iterdir() if (p / "bin" / "python3").exists()]
+    except OSError:
+        return []
+    return sorted(v for v in found if re.fullmatch(r"3\.(7|8|9|10)\.\d+", v))
+
+
+@pytest.mark.parametrize("version", _older_pythons())
+def test_course_py_refuses_an_older_python_with_exit_2_and_no_venv(version, tmp_path):
+    """Every Python older than the minimum that this machine has (pyenv) gets the message, not a traceback."""
+    python = PYENV / version / "bin" / "python3"
+    env = dict(os.environ, LRLAB_VENV=str(tmp_path / "venv"))
+    proc = subprocess.run([str(python), str(ROOT / "course.py"), "setup"], capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert proc.returncode == 2 and "needs Python 3.11 or newer" in proc.stderr, (proc.returncode, proc.stderr)
+    assert not (tmp_path / "venv").exists()

@@ -48,8 +48,10 @@ got:``, ``got[0]``...) should take a faithful copy first with :func:`plain`
 """
 from __future__ import annotations
 
+import collections
 import math
 import numbers
+import types
 
 import numpy as np
 
@@ -84,6 +86,10 @@ _HARMLESS = frozenset({
 _BASES = ((bool, "bool"), (int, "int"), (float, "float"), (complex, "complex"), (str, "str"), (bytes, "bytes"),
           (list, "list"), (tuple, "tuple"), (dict, "dict"), (set, "set"), (frozenset, "frozenset"),
           (np.ndarray, "numpy.ndarray"), (np.generic, "numpy scalar"))
+#: the code of the ``_replace`` method every namedtuple class gets; since Python 3.13 the class also
+#: holds it as ``__replace__`` (for ``copy.replace``), which changes nothing the checks rely on
+_NAMEDTUPLE_REPLACE = collections.namedtuple("_Named", "x")._replace.__code__
+_FUNCTION_CODE = types.FunctionType.__dict__["__code__"]
 _MAX_DEPTH = 64
 #: named first in a message, when a class redefines them
 _TELLING = ("__eq__", "__ne__", "__float__", "__int__", "__index__", "__array_ufunc__", "__array_function__",
@@ -106,11 +112,20 @@ def _redefined(cls) -> list[str] | None:
             continue
         if type(klass) is not type:
             return None
-        for key in _TYPE_DICT.__get__(klass):
+        namespace = _TYPE_DICT.__get__(klass)
+        for key in namespace:
             key = str.__str__(key) if issubclass(type(key), str) else "?"
             if key[:2] == "__" == key[-2:] and key not in _HARMLESS:
+                if key == "__replace__" and _namedtuple_replace(namespace):
+                    continue
                 found.add(key)
     return sorted(found)
+
+
+def _namedtuple_replace(namespace) -> bool:
+    """Whether a class's ``__replace__`` is the one ``collections.namedtuple`` writes (Python 3.13+)."""
+    method = types.MappingProxyType.get(namespace, "__replace__")
+    return type(method) is types.FunctionType and _FUNCTION_CODE.__get__(method) is _NAMEDTUPLE_REPLACE
 
 
 def _describe(cls, redefined) -> str:

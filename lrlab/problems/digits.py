@@ -489,14 +489,22 @@ class MLP(_DigitsProblem):
     def _logits(self, arrays, X):
         return self._forward(arrays, X)[1]
 
+    def _head(self, z, y, need_grad):
+        """Mean loss of the logits ``z`` (a scratch array) and, with ``need_grad``, ``d loss / d z``."""
+        return _softmax_cross_entropy(z, y, need_grad)
+
     def _loss_and_grad(self, arrays, X, y, need_grad):
         acts, z = self._forward(arrays, X)
-        loss, dz = _softmax_cross_entropy(z, y, need_grad)
+        loss, dz = self._head(z, y, need_grad)
         weights = arrays[0::2]
         if self.l2:
             loss += self._l2_term(weights)
         if not need_grad:
             return loss, None
+        return loss, self._backward(acts, dz, weights)
+
+    def _backward(self, acts, dz, weights):
+        """Backpropagate ``dz = d loss / d logits`` through the layers: the gradient dict."""
         grads = [None] * (2 * self.n_layers)
         for layer in range(self.n_layers - 1, -1, -1):
             a = acts[layer]
@@ -511,4 +519,4 @@ class MLP(_DigitsProblem):
                     dz *= 1.0 - a * a
                 else:
                     dz *= a > 0.0
-        return loss, dict(zip(self._names, grads))
+        return dict(zip(self._names, grads))

@@ -155,31 +155,11 @@ class TabularMLP(MLP):
         return TabularMLP(self.dataset, self.sizes[1:-1], self.activation, self.loss, self.l2, split,
                           self.init_seed)
 
-    def _loss_and_grad(self, arrays, X, y, need_grad):
+    def _head(self, z, y, need_grad):
+        """Cross-entropy as ``MLP``; squared error ``½‖z − onehot(y)‖² / n`` (gradient ``(z − onehot) / n``)."""
         if self.loss == "cross_entropy":
-            return super()._loss_and_grad(arrays, X, y, need_grad)
-        acts, z = self._forward(arrays, X)
-        n = X.shape[0]
+            return super()._head(z, y, need_grad)
+        n = z.shape[0]
         z[np.arange(n), y] -= 1.0            # the residual z − onehot(y), in place
         loss = 0.5 * float(np.vdot(z, z)) / n
-        weights = arrays[0::2]
-        if self.l2:
-            loss += self._l2_term(weights)
-        if not need_grad:
-            return loss, None
-        dz = z / n
-        grads = [None] * (2 * self.n_layers)
-        for layer in range(self.n_layers - 1, -1, -1):
-            a = acts[layer]
-            gW = a.T @ dz
-            if self.l2:
-                gW += self.l2 * weights[layer]
-            grads[2 * layer] = gW
-            grads[2 * layer + 1] = dz.sum(axis=0)
-            if layer:
-                dz = dz @ weights[layer].T
-                if self.activation == "tanh":
-                    dz *= 1.0 - a * a
-                else:
-                    dz *= a > 0.0
-        return loss, dict(zip(self._names, grads))
+        return loss, (z / n if need_grad else None)

@@ -79,7 +79,9 @@ def lab(tmp_path_factory):
     port, token = _free_port(), secrets.token_hex(16)
     cmd = [str(Path(sys.executable).with_name("jupyter")), "lab", "--no-browser", "--ip=127.0.0.1",
            f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={served}",
-           "--ServerApp.port_retries=0"]
+           "--ServerApp.port_retries=0",
+           # window.jupyterapp: the tests run a cell with JupyterLab's own command (jlab.run_cell)
+           "--LabApp.expose_app_in_browser=True"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     log_path = base / "jupyterlab.log"

@@ -1,4 +1,4 @@
-"""Driving JupyterLab from Playwright the way a learner does: open, Run All, press keys, read.
+"""Driving JupyterLab from Playwright the way a learner does: open, Run All, run a cell, press keys, read.
 
 Helpers for the browser tests (the fixtures live in ``conftest.py``). Waits are on what
 the learner sees: the kernel status in the status bar, the execution prompts, the
@@ -102,23 +102,34 @@ def replace_source(page, cell, source: str):
 
 
 def run_cell(page, cell, timeout=RUN_TIMEOUT_MS):
-    """Shift+Enter on ``cell``; wait until its prompt shows a new execution number and the kernel is idle."""
+    """Run ``cell`` with JupyterLab's own command; wait for a new execution number and an idle kernel.
+
+    The cell is made the notebook's active cell through the notebook widget itself and run with
+    ``notebook:run-cell`` (Run → Run Selected Cell), as ``window.jupyterapp.commands`` exposes it
+    (the ``lab`` fixture starts JupyterLab with ``expose_app_in_browser``). No click or key press is
+    involved, so nothing depends on where the page has scrolled to: a key press once landed nowhere.
+    """
     prompt = cell.locator(".jp-InputArea-prompt")
     before = prompt.text_content()
-    # a click that lands while the notebook is still scrolling can leave the key press nowhere: try again
-    for attempt in range(3):
-        cell.scroll_into_view_if_needed()
-        prompt.click()  # select the cell (command mode)
-        page.keyboard.press("Shift+Enter")
-        try:
-            page.wait_for_function(
-                """([el, before]) => /\\[\\d+\\]/.test(el.textContent) && el.textContent !== before""",
-                arg=[prompt.element_handle(), before], timeout=timeout // 3)
-            break
-        except Exception:
-            if attempt == 2:
-                raise
+    index = page.evaluate(RUN_CELL_JS, cell.element_handle())
+    assert index >= 0, "the cell is not a cell of the notebook shown"
+    page.wait_for_function(
+        """([el, before]) => /\\[\\d+\\]/.test(el.textContent) && el.textContent !== before""",
+        arg=[prompt.element_handle(), before], timeout=timeout)
     wait_idle(page, timeout)
+
+
+#: select the cell whose node is ``el`` in the notebook shown, then run it with JupyterLab's command
+RUN_CELL_JS = """async (el) => {
+    const app = window.jupyterapp;
+    const notebook = app.shell.currentWidget.content;
+    const index = notebook.widgets.findIndex(w => w.node === el);
+    if (index < 0) return index;
+    notebook.activeCellIndex = index;
+    notebook.deselectAll();
+    await app.commands.execute('notebook:run-cell');
+    return index;
+}"""
 
 
 def error_text(cell) -> str:

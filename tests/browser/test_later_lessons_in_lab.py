@@ -8,11 +8,9 @@ executed headless with nbclient (figures, and the static picture of a widget).
 """
 import base64
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
 
-from nbcourse import lessons
+from nbcourse import lessons, solution_path
 
 from .jlab import ERROR_OUTPUT, open_notebook, run_all
 
@@ -22,17 +20,17 @@ pytestmark = pytest.mark.slow
 LESSONS = [lesson for lesson in lessons() if lesson[:2] not in ("01", "02")]
 
 
-def images_when_executed(path) -> int:
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+def images_when_executed(executed, path) -> int:
+    """PNG images in the outputs of the notebook executed headless (the run's shared execution of it)."""
+    nb = executed.run(path)
     return sum(1 for cell in nb.cells for out in cell.get("outputs", []) if "image/png" in out.get("data", {})
                and base64.b64decode(out["data"]["image/png"])[:4] == b"\x89PNG")
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_lesson_runs_top_to_bottom_with_every_figure(page, lab, lesson):
+def test_lesson_runs_top_to_bottom_with_every_figure(page, lab, executed, lesson):
     relpath = f"solutions/{lesson}/{lesson}.ipynb"
-    expected = images_when_executed(lab.root / relpath)
+    expected = images_when_executed(executed, solution_path(lesson))
     assert expected >= 3, f"{lesson} should draw figures, nbclient saw {expected}"
     open_notebook(page, lab, relpath)
     run_all(page)
