@@ -6,7 +6,7 @@
 served on 127.0.0.1 by a throw-away HTTP server and every request to another address is
 aborted. axe-core's JavaScript comes with the PyPI package axe-playwright-python; nothing
 is downloaded. Each page is checked after MathJax and the controls have rendered; the
-script prints one JSON list with, per page, every violation: rule id, impact, help text,
+script prints one JSON object per line, per page as it is checked, with every violation: rule id, impact, help text,
 how many elements and the first three of them (CSS selectors).
 """
 from __future__ import annotations
@@ -51,7 +51,7 @@ def audit(html_dir: Path, pages: list[str]) -> list[dict]:
                 page.goto(base + name, wait_until="networkidle")
                 page.wait_for_function("() => !document.querySelector('article .math') || "
                                        "document.querySelectorAll('article .math mjx-container').length > 0",
-                                       timeout=20_000)
+                                       timeout=90_000)
                 page.wait_for_timeout(1500)
                 found = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
                 violations = [{"id": v["id"], "impact": v["impact"], "help": v["help"], "count": len(v["nodes"]),
@@ -59,6 +59,7 @@ def audit(html_dir: Path, pages: list[str]) -> list[dict]:
                               for v in found.response["violations"]]
                 results.append({"page": name, "violations": violations,
                                 "passes": len(found.response["passes"])})
+                print(json.dumps(results[-1]), flush=True)
                 page.close()
             browser.close()
     finally:
@@ -68,4 +69,4 @@ def audit(html_dir: Path, pages: list[str]) -> list[dict]:
 
 if __name__ == "__main__":
     html, *names = sys.argv[1:]
-    print(json.dumps(audit(Path(html), names)))
+    audit(Path(html), names)
