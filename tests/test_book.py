@@ -643,3 +643,21 @@ def test_a_control_moves_on_the_built_page_by_keyboard(built):
         assert after["src"] != before["src"] and after["alt"] != before["alt"], f"{r['page']}: the image did not change"
         assert after["status"] != before["status"] and after["value"] == before["value"] + 1, r
         assert back == before, f"{r['page']}: ArrowLeft did not bring the first frame back"
+
+
+def test_figure_alt_text_from_the_executed_notebooks_replaces_the_file_path(tmp_path):
+    import base64
+    import hashlib
+
+    png = b"\x89PNG fake image"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("f()")])
+    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(png).decode()},
+                                                  metadata={"image/png": {"alt": "loss against step, from 1 to 2"}})]
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    alts = lrlab_book.figure_alts(tmp_path)
+    digest = hashlib.sha256(png).hexdigest()
+    assert alts == {digest: "loss against step, from 1 to 2"}
+    body = f'<img alt="../_images/{digest}.png" src="../_images/{digest}.png" /><img alt="../_images/{"0" * 64}.png"'
+    out = lrlab_book.restore_figure_alts(body, alts)
+    assert out.startswith('<img alt="loss against step, from 1 to 2" src="../_images/')
+    assert f'alt="../_images/{"0" * 64}.png"' in out, "an image with no description is left as it was"
