@@ -12,8 +12,8 @@ at the plot. Every figure of the course gets one, computed from what it draws:
   (titles, what is plotted against what, scales, ranges and legend entries).
 * When a notebook shows a figure, the formatter registered by
   :func:`register_formatter` publishes its PNG with the description as
-  ``metadata["image/png"]["alt"]`` (nbconvert and myst-nb write that into the
-  ``<img alt=...>`` of the page) and as the ``text/plain`` of the output, and a
+  ``metadata["image/png"]["alt"]`` (nbconvert writes that into the ``<img alt=...>``
+  of a page; for myst-nb the book's extension does) and as the ``text/plain`` of the output, and a
   long description as a collapsed ``<details>`` table below the image.
 
 >>> import matplotlib
