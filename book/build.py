@@ -284,6 +284,8 @@ def _env() -> dict:
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(var, "1")
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # quiet debugpy in the kernels
+    # lrlab's controls display as frames behind an accessible range input: a page has no kernel
+    env["LRLAB_BOOK_CONTROLS"] = "frames"
     return env
 
 

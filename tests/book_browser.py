@@ -4,13 +4,16 @@ Run as a script (tests/test_book.py does, in a subprocess, so that its Playwrigh
 instance cannot collide with the one of the JupyterLab browser tests):
 
     python tests/book_browser.py HTML_DIR SHOT_DIR PAGE [PAGE ...]
+    python tests/book_browser.py --frames HTML_DIR PAGE [PAGE ...]
 
 HTML_DIR is served on 127.0.0.1 by a throw-away HTTP server; every request to any
 other address is aborted and recorded. For each page it writes a full-page
 screenshot ``SHOT_DIR/<page>.png`` (and ``<page>-widget.png``, the first lrlab control)
 and prints one JSON object: images loaded / total, maths rendered / total, widget
 views rendered, lrlab controls whose figure loaded, recorded animations that play, the page's console errors, and every
-blocked request.
+blocked request. With ``--frames`` it moves the first frames control of each page (an
+lrlab control as the book shows it) with ArrowRight and ArrowLeft and prints its state
+(image, alt text, live region, input value) before, after and back.
 """
 from __future__ import annotations
 
@@ -39,6 +42,8 @@ MEASURE = """() => {
     // the widget manager replaces each widget-view script tag by a .widget-subarea holding the view
     widgets_rendered: document.querySelectorAll('.widget-subarea > .jupyter-widgets').length,
     controls: controls.length,
+    players: document.querySelectorAll('.lrlab-frames').length,
+    players_shown: Array.from(document.querySelectorAll('.lrlab-frames img')).filter(i => i.complete && i.naturalWidth > 0).length,
     control_figures_loaded: controls.filter(c => Array.from(c.querySelectorAll('img')).some(i => i.complete && i.naturalWidth > 0)).length,
   };
 }"""
@@ -102,6 +107,53 @@ def check(html_dir: Path, shot_dir: Path, pages: list[str]) -> list[dict]:
     return results
 
 
+FRAME_STATE = """(root) => {
+  const input = root.querySelector('input[type=range]');
+  const img = root.querySelector('img');
+  return {value: Number(input.value), valuetext: input.getAttribute('aria-valuetext'),
+          src: img.src.length + ':' + img.src.slice(-40), alt: img.alt,
+          status: root.querySelector('[role=status]').textContent,
+          label: document.querySelector('label[for="' + input.id + '"]').textContent};
+}"""
+
+
+def move_frames(html_dir: Path, pages: list[str]) -> list[dict]:
+    """Press ArrowRight then ArrowLeft on the first frames control of each page; its states."""
+    from playwright.sync_api import sync_playwright
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(html_dir)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    out = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            context = browser.new_context(viewport={"width": 1280, "height": 1000})
+            context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
+                          else route.abort())
+            for name in pages:
+                page = context.new_page()
+                page.goto(base + name, wait_until="networkidle")
+                players = page.locator(".lrlab-frames")
+                root = players.first
+                slider = root.get_by_role("slider")
+                slider.focus()
+                states = [root.evaluate(FRAME_STATE)]
+                for key in ("ArrowRight", "ArrowLeft"):
+                    page.keyboard.press(key)
+                    states.append(root.evaluate(FRAME_STATE))
+                out.append({"page": name, "players": players.count(), "states": states})
+                page.close()
+            browser.close()
+    finally:
+        server.shutdown()
+    return out
+
+
 if __name__ == "__main__":
-    html, shots, *names = sys.argv[1:]
-    print(json.dumps(check(Path(html), Path(shots), names)))
+    if sys.argv[1] == "--frames":
+        html, *names = sys.argv[2:]
+        print(json.dumps(move_frames(Path(html), names)))
+    else:
+        html, shots, *names = sys.argv[1:]
+        print(json.dumps(check(Path(html), Path(shots), names)))

@@ -542,7 +542,7 @@ def test_pages_render_figures_maths_and_widgets_in_chromium_offline(built, editi
     results = json.loads(proc.stdout)
     assert results[0]["blocked"] == [], f"pages tried to reach the network: {results[0]['blocked']}"
     assert results[0]["failed"] == [], f"missing files: {results[0]['failed']}"
-    widget_pages = animations = 0
+    players = animations = 0
     for r in results:
         name = r["page"]
         assert r["page_errors"] == [], f"{name}: JavaScript errors {r['page_errors']}"
@@ -551,10 +551,113 @@ def test_pages_render_figures_maths_and_widgets_in_chromium_offline(built, editi
         views = _widget_views(html_dir / name)
         assert r["widgets_rendered"] == views, f"{name}: {r['widgets_rendered']} of {views} widgets rendered"
         assert r["control_figures_loaded"] == r["controls"], f"{name}: an lrlab control shows no figure"
+        assert r["players_shown"] == r["players"], f"{name}: a control's frames show no figure"
         assert r["animations_played"] == r["animations"], f"{name}: a recorded animation does not play"
         animations += r["animations"]
-        widget_pages += views > 0
+        players += r["players"]
     lessons = {r["page"]: r for r in results[:len(LESSONS)]}
     assert all(r["images"] > 0 and r["maths"] > 0 for r in lessons.values()), "a lesson page without figure or maths"
-    assert widget_pages, "no page with a widget was checked"
+    assert players, "no page with a control (as frames) was checked"
     assert animations, "no recorded animation was checked"
+
+
+def _site_pages(html_dir: Path) -> list[str]:
+    """Every HTML page of a built site (the theme's templates under _static left out)."""
+    return sorted(p.relative_to(html_dir).as_posix() for p in html_dir.rglob("*.html")
+                  if "_static" not in p.relative_to(html_dir).parts)
+
+
+@pytest.mark.slow
+@EDITION
+def test_every_page_passes_axe_core_wcag_21_aa_with_no_serious_violation(built, edition, capsys):
+    """axe-core's WCAG 2.0/2.1 A and AA rules, page by page: serious and critical violations fail the
+    test; moderate and minor ones are printed (they are listed in the test's output, not hidden)."""
+    html_dir = built[edition] / "html"
+    pages = _site_pages(html_dir)
+    assert len(pages) >= len(LESSONS) + 3, f"only {len(pages)} pages found in {html_dir}"
+    proc = subprocess.run([sys.executable, str(ROOT / "tests" / "book_axe.py"), str(html_dir), *pages],
+                          capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, f"the axe-core run failed:\n{proc.stderr[-3000:]}"
+    results = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    assert [r["page"] for r in results] == pages
+    assert all(r["passes"] > 0 for r in results), "axe-core checked nothing on some page"
+    serious, other = [], []
+    for r in results:
+        for found in r["violations"]:
+            line = (f"{edition} {r['page']}: {found['impact']} {found['id']} x{found['count']} "
+                    f"({found['help']}; e.g. {', '.join(found['targets'])})")
+            (serious if found["impact"] in ("serious", "critical") else other).append(line)
+    with capsys.disabled():
+        print(f"\n[axe] {edition}: {len(pages)} pages, {len(serious)} serious/critical and {len(other)} "
+              "moderate/minor violations")
+        for line in other:
+            print(f"[axe]   {line}")
+    assert not serious, "serious or critical WCAG 2.1 AA violations:\n" + "\n".join(serious)
+
+
+ALT_REPR = re.compile(r"<Figure size|<Axes|\.(png|svg|jpe?g)\b|_images/")
+
+
+@pytest.mark.slow
+@EDITION
+def test_every_figure_of_every_page_is_described_in_words(built, edition):
+    """Every image a page shows, lesson figures and control frames alike, has alt text that says what is
+    plotted against what, fits in an alt text and is neither a file name nor a repr; in the executed
+    notebooks every figure output carries it as metadata (so nbconvert and Jupyter readers get it too)."""
+    out = built[edition]
+    checked = 0
+    for name, nb in executed(out).items():
+        for i, cell in enumerate(nb.cells):
+            for o in cell.get("outputs", []) if cell.cell_type == "code" else []:
+                if "image/png" not in o.get("data", {}):
+                    continue
+                alt = o.get("metadata", {}).get("image/png", {}).get("alt", "")
+                where = f"{edition} {name} cell {i}"
+                assert alt, f"{where}: a figure without a description"
+                assert len(alt) <= 250 and " against " in alt, f"{where}: {alt!r}"
+                assert not ALT_REPR.search(alt), f"{where}: the alt text is a file name or a repr: {alt!r}"
+                checked += 1
+    assert checked >= len(LESSONS), f"only {checked} figures found"
+    for page in (out / "html").rglob("*.html"):
+        if "_static" in page.relative_to(out / "html").parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        for img in re.findall(r"<img\b[^>]*>", text):
+            alt = re.search(r'\balt="([^"]*)"', img)
+            assert alt and alt.group(1).strip(), f"{page.name}: an image without alt text: {img[:120]}"
+            assert not ALT_REPR.search(alt.group(1)), f"{page.name}: alt text is a file name: {alt.group(1)!r}"
+
+
+@pytest.mark.slow
+def test_a_control_moves_on_the_built_page_by_keyboard(built):
+    """In Chromium, offline: the first control of lesson 02 moves with the arrow keys; its image, its
+    alt text and the sentence of its live region change, and come back."""
+    html_dir = built["public"] / "html"
+    proc = subprocess.run([sys.executable, str(ROOT / "tests" / "book_browser.py"), "--frames", str(html_dir),
+                           "02-three-learning-rates/02-three-learning-rates.html", "intro.html"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, f"the browser check failed:\n{proc.stderr[-3000:]}"
+    for r in json.loads(proc.stdout):
+        assert r["players"] >= 1, f"{r['page']}: no control with frames"
+        before, after, back = r["states"]
+        assert after["src"] != before["src"] and after["alt"] != before["alt"], f"{r['page']}: the image did not change"
+        assert after["status"] != before["status"] and after["value"] == before["value"] + 1, r
+        assert back == before, f"{r['page']}: ArrowLeft did not bring the first frame back"
+
+
+def test_figure_alt_text_from_the_executed_notebooks_replaces_the_file_path(tmp_path):
+    import base64
+    import hashlib
+
+    png = b"\x89PNG fake image"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("f()")])
+    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(png).decode()},
+                                                  metadata={"image/png": {"alt": "loss against step, from 1 to 2"}})]
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    alts = lrlab_book.figure_alts(tmp_path)
+    digest = hashlib.sha256(png).hexdigest()
+    assert alts == {digest: "loss against step, from 1 to 2"}
+    body = f'<img alt="../_images/{digest}.png" src="../_images/{digest}.png" /><img alt="../_images/{"0" * 64}.png"'
+    out = lrlab_book.restore_figure_alts(body, alts)
+    assert out.startswith('<img alt="loss against step, from 1 to 2" src="../_images/')
+    assert f'alt="../_images/{"0" * 64}.png"' in out, "an image with no description is left as it was"

@@ -8,6 +8,11 @@
   from a CDN for their play buttons. The theme already serves Font Awesome
   (whose script also draws the old ``fa fa-play`` icons), so that link is
   dropped from the pages.
+* Every figure keeps its description: lrlab publishes a figure with its alt text in the
+  output's metadata (``metadata["image/png"]["alt"]``), but myst-nb 1.4 takes only width and
+  height from there and writes the image's file path as its alt. The pages' ``<img>`` of
+  notebook figures get their alt text back from the executed notebooks (matched by the image's
+  SHA-256, which is its file name).
 * Every page must work with no network: after the build, any ``<script src>``
   or stylesheet ``<link>`` that points at another host is reported as a
   warning, which the book's build (``-W``) turns into an error.
@@ -17,6 +22,10 @@ of the lesson pages) and ``lrlab_edition`` (``"public"`` or ``"instructor"``).
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+import html
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -57,6 +66,36 @@ def drop_animation_font_link(body: str) -> str:
     return ANIMATION_FONT_LINK.sub("", body)
 
 
+FIGURE_IMG = re.compile(r'<img alt="[^"]*?_images/([0-9a-f]{64})\.png"')
+
+
+def figure_alts(folder: Path) -> dict[str, str]:
+    """SHA-256 of every PNG output with alt text in the executed notebooks of ``folder`` -> that alt text."""
+    alts = {}
+    for path in sorted(folder.rglob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8")).get("cells", []):
+            for out in cell.get("outputs", []):
+                png, alt = out.get("data", {}).get("image/png"), out.get("metadata", {}).get("image/png", {}).get("alt")
+                if png and alt:
+                    raw = base64.b64decode("".join(png) if isinstance(png, list) else png)
+                    alts[hashlib.sha256(raw).hexdigest()] = alt
+    return alts
+
+
+def restore_figure_alts(body: str, alts: dict[str, str]) -> str:
+    """``body`` with the alt text of each notebook figure (found by its file's hash) instead of its path."""
+    return FIGURE_IMG.sub(lambda m: f'<img alt="{html.escape(alts[m.group(1)])}"' if m.group(1) in alts
+                          else m.group(0), body)
+
+
+def _figure_alts(app, pagename, templatename, context, doctree):
+    if "body" not in context:
+        return
+    if not hasattr(app, "_lrlab_alts"):
+        app._lrlab_alts = figure_alts(Path(app.outdir).parent / "jupyter_execute")
+    context["body"] = restore_figure_alts(context["body"], app._lrlab_alts)
+
+
 def _local_animation_icons(app, pagename, templatename, context, doctree):
     if "body" in context:
         context["body"] = drop_animation_font_link(context["body"])
@@ -86,5 +125,6 @@ def setup(app):
     # after sphinx-book-theme's add_launch_buttons (priority 501)
     app.connect("html-page-context", _launch_only_on_lessons, priority=900)
     app.connect("html-page-context", _local_animation_icons)
+    app.connect("html-page-context", _figure_alts)
     app.connect("build-finished", _check_no_remote_assets)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -10,6 +10,7 @@ import html
 import io
 import json
 import math
+import os
 
 import ipywidgets as widgets
 import numpy as np
@@ -19,6 +20,9 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 from PIL import Image
 
 from lrlab import _validate as v
+from lrlab.course.plots.describe import MAX_ALT, _shorten, read_figure
+
+from .frames import Frame, player
 
 
 #: Pixels per inch of the rendered figures (a 9.6 × 3.6 in figure is 768 × 288 px).
@@ -28,6 +32,10 @@ _FIGSIZE = (9.6, 3.6)
 _ROW_WIDTH = "680px"
 _LABEL_WIDTH = "250px"
 _LOG_STEP = 0.05  # slider step in decades: each arrow key multiplies the rate by 10**0.05 ≈ 1.12
+#: Environment variable the book's build sets (to ``frames``): controls then display as frames (see
+#: :meth:`_Control.frames_html`), since a static page has no kernel to run their sliders.
+BOOK_MODE = "LRLAB_BOOK_CONTROLS"
+_SLIDERS = (widgets.FloatLogSlider, widgets.FloatSlider, widgets.IntSlider)
 
 
 
@@ -126,14 +134,14 @@ class _Scale(widgets.HTML):
                          f'border-left:1px solid #888"></div>')
             if all(abs(p - q) > 7.0 for q in spots):  # a mark's label goes there instead
                 parts.append(f'<div style="position:absolute;left:{p:.2f}%;top:10px;transform:translateX(-50%);'
-                             f'font-size:10px;color:#666">{10.0 ** e:g}</div>')
+                             f'font-size:10px;color:#595959">{10.0 ** e:g}</div>')
         for label, value, colour in marks:
             p = self._pos(value)
             if 0.0 <= p <= 100.0:
                 parts.append(f'<div style="position:absolute;left:{p:.2f}%;top:-3px;height:16px;'
                              f'border-left:2px solid {colour}"></div>'
                              f'<div style="position:absolute;left:{p:.2f}%;top:12px;'
-                             f'transform:translateX(-50%);font-size:11px;font-weight:bold;color:{colour};'
+                             f'transform:translateX(-50%);font-size:11px;font-weight:bold;color:#222;'
                              f'white-space:nowrap">{html.escape(label)}</div>')
         names = "; ".join(f"{label} at {value:.3g}" for label, value, _ in marks)
         self.value = (f'<div role="img" aria-label="slider scale: {html.escape(names)}" '
@@ -203,6 +211,8 @@ class _Control(widgets.VBox):
     css_class = "lrlab-control"
     figsize = _FIGSIZE
     alt = "figure"
+    #: How many values of the main slider the book renders as frames (the start value is added).
+    book_frames = 13
 
     def __init__(self, rows, inputs):
         self.readout = widgets.HTML(layout=widgets.Layout(margin="6px 0 0 8px"),
@@ -218,6 +228,7 @@ class _Control(widgets.VBox):
         self.readout_text = ""
         self.png = b""
         self.result = None
+        self._inputs = list(inputs)
         for w in inputs:
             w.observe(self._changed, names="value")
         self.refresh()
@@ -242,12 +253,13 @@ class _Control(widgets.VBox):
         self.result = self._compute()
         text, note, state = self._show(self._art, self.result)
         self.png = self._canvas.png()
+        self.readout_text = text
+        alt = self.figure_alt()
         self.plot.outputs = ({"output_type": "display_data",
                               "data": {"image/png": base64.b64encode(self.png).decode("ascii"),
-                                       "text/plain": f"<{self.alt}: {text}>"},
-                              "metadata": {}},)
+                                       "text/plain": alt},
+                              "metadata": {"image/png": {"alt": alt}}},)
         self.note.value = f'<div style="line-height:1.45">{note}</div>' if note else ""
-        self.readout_text = text
         self.readout.value = (f'<span class="lrlab-readout-text" role="status" aria-live="polite" '
                               f'style="font-weight:600" data-state="{html.escape(json.dumps(state))}">'
                               f'{html.escape(text)}</span>')
@@ -262,13 +274,81 @@ class _Control(widgets.VBox):
         self._show(self._draw(canvas), self.result)
         return canvas.figure
 
+    def figure_alt(self) -> str:
+        """The figure as it is now, in words: the readout, then what each panel plots against what."""
+        return _shorten(f"{self.readout_text}. {read_figure(self._canvas.figure).alt}", MAX_ALT)
+
+    # -- frames for pages without a kernel
+    def main_slider(self):
+        """The slider the book's static copy moves: the control's first slider."""
+        return next(w for w in self._inputs if isinstance(w, _SLIDERS))
+
+    def frame_values(self, count=None) -> tuple[list, int]:
+        """Up to ``count`` (default :attr:`book_frames`) values on the main slider's grid, spread
+        evenly from end to end, plus its current value; returns them and the current one's index."""
+        slider = self.main_slider()
+        count = v.integer("count", self.book_frames if count is None else count, low=2)
+        n = int(round((slider.max - slider.min) / slider.step))
+        if isinstance(slider, widgets.FloatLogSlider):
+            grid = [10.0 ** round(slider.min + k * slider.step, 10) for k in range(n + 1)]
+            now = int(round((math.log10(slider.value) - slider.min) / slider.step))
+        else:
+            grid = [slider.min + k * slider.step for k in range(n + 1)]
+            now = int(round((slider.value - slider.min) / slider.step))
+        picked = sorted(set(np.linspace(0, n, min(count, n + 1)).round().astype(int).tolist()) | {now})
+        return [grid[k] for k in picked], picked.index(now)
+
+    def frames(self, count=None) -> tuple[list[Frame], int]:
+        """The control's figure for each of :meth:`frame_values`, computed by moving the main slider
+        (which is put back afterwards); returns the frames and the index of the current value."""
+        slider = self.main_slider()
+        values, start = self.frame_values(count)
+        kept, out = slider.value, []
+        try:
+            for value in values:
+                slider.value = value
+                out.append(Frame(value=f"{slider.value:{_value_format(slider)}}", png=_small_png(self.png),
+                                 alt=self.figure_alt(), text=self.readout_text))
+        finally:
+            slider.value = kept
+        return out, start
+
+    def frames_html(self, count=None) -> str:
+        """The control as a page without a kernel shows it: :func:`frames.player` over :meth:`frames`."""
+        slider = self.main_slider()
+        frames, start = self.frames(count)
+        others = [f"{w.description} {w.value if not isinstance(w.value, float) else format(w.value, '.3g')}"
+                  for w in self._inputs if w is not slider and hasattr(w, "description")]
+        note = (f"On this page the slider {slider.description} moves through {len(frames)} values, from "
+                f"{frames[0].value} to {frames[-1].value}, computed when the book was built"
+                + (f"; the other settings stay at {', '.join(others)}" if others else "")
+                + ". Open the lesson in Jupyter to move every control.")
+        return player(frames, label=slider.description, start=start, note=note,
+                      css_class=f"lrlab-control-frames {self.css_class}")
+
     def _repr_mimebundle_(self, **kwargs):
+        text = f"<{type(self).__name__}: {self.readout_text}>"
+        if os.environ.get(BOOK_MODE) == "frames":
+            return {"text/html": self.frames_html(), "text/plain": text}
         bundle = super()._repr_mimebundle_(**kwargs)
         data, meta = bundle if isinstance(bundle, tuple) else (bundle, {})
-        data = dict(data or {})
+        data, meta = dict(data or {}), dict(meta or {})
         data["image/png"] = base64.b64encode(self.png).decode("ascii")
-        data["text/plain"] = f"<{type(self).__name__}: {self.readout_text}>"
-        return (data, meta) if meta else data
+        data["text/plain"] = text
+        meta["image/png"] = {"alt": self.figure_alt()}
+        return data, meta
+
+
+def _value_format(slider) -> str:
+    return "d" if isinstance(slider, widgets.IntSlider) else ".3g"
+
+
+def _small_png(png: bytes) -> bytes:
+    """``png`` with at most 64 colours, optimised: a frame of the book weighs about a third as much."""
+    image = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT)
+    buf = io.BytesIO()
+    image.save(buf, format="png", optimize=True)
+    return buf.getvalue()
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")

@@ -87,6 +87,7 @@ class ScheduleBuilder(_Control):
     """
 
     css_class = "lrlab-schedules"
+    book_frames = 7  # every frame trains a network on the digits: fewer of them keep the book build short
     alt = "learning rate against step, and the training loss with that schedule"
 
     def __init__(self, problem=None, optimizer=None, *, schedule="cosine_annealing", lr=5.0, steps=200,
