@@ -428,8 +428,9 @@ class Recipe(NamedTuple):
 
 
 #: The grid, the number of steps and the initial seeds the lesson and :mod:`lrlab.studies.article` measure
-#: zones with: 17 rates a quarter decade apart, from 10^-3.5 to 10^0.5.
-ZONE_RATES = tuple(float(x) for x in 10.0 ** np.arange(-3.5, 0.51, 0.25))
+#: zones with: 14 rates a quarter decade apart, from 10^-3 to 10^0.25 (every zone of lesson 08 has rates of
+#: the grid on both sides), three seeds each.
+ZONE_RATES = tuple(float(x) for x in 10.0 ** np.arange(-3.0, 0.26, 0.25))
 ZONE_STEPS = 300
 ZONE_SEEDS = (0, 1, 2)
 #: The zone keeps the rates whose mean validation loss is at most twice max(best, ZONE_FLOOR): a
