@@ -95,3 +95,50 @@ def test_study_summary_lists_every_optimizer(small_study):
 def test_loss_at_a_rate_off_the_grid_is_an_error(small_study):
     with pytest.raises(ValueError, match="not on the study's grid"):
         small_study.loss_at("SGD", 0.5)
+
+
+def test_zone_floor_keeps_rates_whose_loss_is_near_a_best_loss_near_zero():
+    lrs, losses = [1e-3, 1e-2, 1e-1, 1.0], [0.3, 0.02, 0.0005, 2.0]
+    assert sensitivity.goldilocks_zone(lrs, losses).count == 1
+    z = sensitivity.goldilocks_zone(lrs, losses, floor=0.05)
+    assert (z.low, z.high, z.threshold) == (0.01, 0.1, pytest.approx(0.1))
+
+
+def test_zone_reports_its_holes_between_the_edges():
+    z = sensitivity.goldilocks_zone([1e-3, 1e-2, 1e-1, 1.0, 10.0], [0.5, 0.2, 0.9, 0.3, 5.0])
+    assert (z.low, z.high) == (0.01, 1.0) and z.holes.tolist() == [0.1]
+    assert sensitivity.goldilocks_zone([1e-2, 1e-1], [0.2, 0.3]).holes.size == 0
+
+
+def test_zone_rejects_a_negative_floor():
+    with pytest.raises(ValueError, match="floor"):
+        sensitivity.goldilocks_zone([0.1, 1.0], [0.2, 0.3], floor=-1.0)
+
+
+def study_of(losses, diverged=None):
+    losses = np.array(losses, dtype=float)
+    lrs = 10.0 ** np.arange(losses.shape[0])
+    return sensitivity.Study(lrs=lrs, seeds=np.arange(losses.shape[1]), steps=10, batch_size=8,
+                             val_loss={"A": losses}, val_accuracy={"A": np.zeros_like(losses)},
+                             diverged={"A": np.zeros(losses.shape, bool) if diverged is None else np.array(diverged)},
+                             start_loss=2.0, n_val=400)
+
+
+def test_a_seed_fails_ten_times_above_the_best_mean_or_when_it_diverged():
+    study = study_of([[0.5, 0.6], [0.1, 0.1], [0.5, 1.2], [3.0, 2.5]],
+                     diverged=[[0, 0], [0, 0], [0, 0], [0, 1]])
+    assert study.failing("A").tolist() == [0, 0, 1, 2]
+    assert study.first_failure("A") == 100.0 and study.first_failure("A", every_seed=True) == 1000.0
+    assert study.first_failure("A", factor=50.0) == 1000.0
+    assert study.steepest_rise("A") == pytest.approx(np.inf)  # a seed diverged at the last rate
+
+
+def test_steepest_rise_tells_a_wall_from_a_gradual_rise():
+    wall = study_of([[0.1, 0.1], [0.12, 0.1], [5.0, 6.0]])
+    gradual = study_of([[0.1, 0.1], [0.2, 0.2], [0.4, 0.4], [0.8, 0.8], [1.6, 1.6]])
+    assert wall.steepest_rise("A") == pytest.approx(5.5 / 0.11)
+    assert gradual.steepest_rise("A") == pytest.approx(2.0)
+
+
+def test_accuracy_error_is_the_binomial_standard_error():
+    assert study_of([[0.1]]).accuracy_error(0.96) == pytest.approx(math.sqrt(0.96 * 0.04 / 400))

@@ -155,3 +155,18 @@ def test_recipe_zones_are_computed_once_and_named_by_their_label():
     assert not first.val_loss.flags.writeable
     with pytest.raises(TypeError, match="Recipe"):
         recipe_zones([("wine",)], [0.1], 10)
+
+
+def test_recipe_zones_average_several_seeds_trained_together():
+    recipe = Recipe("wine", dataset="wine", hidden=(4,))
+    sweep = recipe_zones([recipe], [0.01, 0.1, 1.0], 30, seeds=(0, 1, 2), floor=0.0)[0]
+    assert sweep.seed_loss.shape == (3, 3) and sweep.seeds == (0, 1, 2)
+    np.testing.assert_allclose(sweep.val_loss, sweep.seed_loss.mean(axis=1))
+    alone = zone_sweep(TabularMLP("wine", hidden=(4,), init_seed=2), [0.01, 0.1, 1.0], 30)
+    np.testing.assert_allclose(sweep.seed_loss[:, 2], alone.val_loss, rtol=1e-10)
+
+
+def test_recipe_zone_seed_holes_are_zone_rates_where_one_seed_alone_is_outside():
+    sweep = recipe_zones([Recipe("wine", dataset="wine", hidden=(4,))], [0.01, 0.1, 1.0], 30, seeds=(0, 1))[0]
+    outside = (sweep.seed_loss > sweep.zone.threshold).any(axis=1) & sweep.zone.inside
+    assert sweep.seed_holes.tolist() == sweep.lrs[outside].tolist()

@@ -93,7 +93,9 @@ class Zone:
 
     ``low``/``high`` are the smallest and largest such rates, ``width`` is ``log10(high / low)`` in
     decades. ``touches_low``/``touches_high`` say the zone reaches an end of the grid, where the true
-    zone may go on: its width is then a lower bound.
+    zone may go on: its width is then a lower bound. ``threshold`` is the largest loss inside:
+    ``factor × max(best_loss, floor)``. ``holes`` lists the grid rates between ``low`` and ``high``
+    that are *not* inside: the width counts them as if they worked.
     """
 
     best_lr: float
@@ -104,6 +106,8 @@ class Zone:
     touches_low: bool
     touches_high: bool
     inside: np.ndarray = field(repr=False)
+    lrs: np.ndarray = field(repr=False, default=None)
+    floor: float = 0.0
 
     @property
     def width(self) -> float:
@@ -114,12 +118,28 @@ class Zone:
         """How many grid rates are inside."""
         return int(self.inside.sum())
 
+    @property
+    def threshold(self) -> float:
+        """The largest loss that counts as inside: ``factor × max(best_loss, floor)``."""
+        return self.factor * max(self.best_loss, self.floor)
 
-def goldilocks_zone(lrs, losses, factor=2.0) -> Zone:
-    """The zone of rates whose loss is ≤ ``factor`` × the best finite loss (NaN and inf are outside).
+    @property
+    def holes(self) -> np.ndarray:
+        """The grid rates strictly between ``low`` and ``high`` that are outside the zone (sorted)."""
+        if self.lrs is None:
+            return np.array([])
+        between = (self.lrs > self.low) & (self.lrs < self.high) & ~self.inside
+        return np.sort(self.lrs[between])
+
+
+def goldilocks_zone(lrs, losses, factor=2.0, floor=0.0) -> Zone:
+    """The zone of rates whose loss is ≤ ``factor`` × max(best finite loss, ``floor``) (NaN, inf: outside).
 
     ``lrs``: the grid, positive, in any order; ``losses``: one per rate (NaN/inf for runs that
-    diverged). The width runs from the smallest to the largest rate inside.
+    diverged). The width runs from the smallest to the largest rate inside; rates in between that
+    are outside are the zone's ``holes``. ``floor`` (default 0) keeps the rule meaningful when the
+    best loss is close to zero, where twice the best is still close to zero and would leave out
+    rates that are just as good in every other respect.
     """
     lrs = v.array("lrs", lrs, ndim=1, min_size=1)
     if np.any(lrs <= 0):
@@ -128,6 +148,7 @@ def goldilocks_zone(lrs, losses, factor=2.0) -> Zone:
     if losses.shape != lrs.shape:
         raise ValueError(f"losses must have one value per rate ({lrs.size}), got {losses.size}")
     factor = v.real("factor", factor, low=1.0)
+    floor = v.non_negative("floor", floor)
     finite = np.isfinite(losses)
     if not finite.any():
         raise ValueError("every loss is NaN or infinite: no run of the grid worked, so there is no zone")
@@ -135,10 +156,11 @@ def goldilocks_zone(lrs, losses, factor=2.0) -> Zone:
         raise ValueError("losses must be > 0 for a factor-of-best zone")
     best = int(np.argmin(np.where(finite, losses, np.inf)))
     with np.errstate(invalid="ignore"):
-        inside = finite & (losses <= factor * losses[best])
+        inside = finite & (losses <= factor * max(losses[best], floor))
     low, high = float(lrs[inside].min()), float(lrs[inside].max())
     return Zone(best_lr=float(lrs[best]), best_loss=float(losses[best]), low=low, high=high, factor=factor,
-                touches_low=low == lrs.min(), touches_high=high == lrs.max(), inside=inside)
+                touches_low=low == lrs.min(), touches_high=high == lrs.max(), inside=inside, lrs=lrs.copy(),
+                floor=floor)
 
 
 # --------------------------------------------------------------------------- weight decay
@@ -164,6 +186,10 @@ def decay_under_noise(optimizers, noise_scales, steps, *, copies=200, seed=0) ->
 
 
 # --------------------------------------------------------------------------- the study
+#: A seed fails at a rate when its final validation loss ends above this many times the optimizer's best
+#: mean loss (an order of magnitude worse than tuned), or when it diverged (:meth:`Study.failing`).
+FAIL_FACTOR = 10.0
+
 #: The three optimizers of the study: name -> (lrlab.train.batched optimizer name, torch keyword options).
 STUDY_OPTIMIZERS = {"SGD": ("sgd", {}), "SGD + momentum 0.9": ("sgd", {"momentum": 0.9}), "Adam": ("adam", {})}
 
@@ -186,6 +212,13 @@ class Study:
     diverged: dict
     start_loss: float
     seconds: float = 0.0
+    n_val: int = 0
+
+    def accuracy_error(self, accuracy) -> float:
+        """The binomial standard error of one accuracy measured on the ``n_val`` validation images,
+        :math:`\\sqrt{p(1-p)/n}`: differences smaller than about this are noise."""
+        p = v.real("accuracy", accuracy, low=0.0, high=1.0)
+        return math.sqrt(p * (1.0 - p) / self.n_val)
 
     @property
     def names(self) -> list:
@@ -209,11 +242,33 @@ class Study:
             raise ValueError(f"lr={lr!r} is not on the study's grid")
         return float(self.mean_loss(name)[i[0]])
 
-    def first_failure(self, name) -> float | None:
-        """The smallest rate above the best one whose run diverged or ended worse than the untrained net."""
-        mean, zone = self.mean_loss(name), self.zone(name)
-        fails = (self.lrs > zone.best_lr) & ~(mean < self.start_loss)
+    def failing(self, name, factor=None) -> np.ndarray:
+        """Per rate, how many seeds failed: diverged, or ended with a validation loss above
+        ``factor`` × the optimizer's best mean loss (default :data:`FAIL_FACTOR`, ten times)."""
+        factor = FAIL_FACTOR if factor is None else v.real("factor", factor, low=1.0)
+        loss = self.val_loss[name]
+        with np.errstate(invalid="ignore"):
+            bad = self.diverged[name] | ~(loss <= factor * self.zone(name).best_loss)
+        return bad.sum(axis=1)
+
+    def first_failure(self, name, *, every_seed=False, factor=None) -> float | None:
+        """The smallest rate above the best one at which a seed failed (:meth:`failing`); with
+        ``every_seed=True``, at which every seed failed. None if there is none on the grid."""
+        count = self.failing(name, factor)
+        need = self.seeds.size if every_seed else 1
+        fails = (self.lrs > self.zone(name).best_lr) & (count >= need)
         return float(self.lrs[fails].min()) if fails.any() else None
+
+    def steepest_rise(self, name) -> float:
+        """The largest factor by which the mean loss grows from one grid rate to the next, between the
+        best rate and the first rate at which every seed failed (or the end of the grid): about 1–2 for
+        a loss that degrades gradually, ten or more for a wall."""
+        mean = self.mean_loss(name)
+        lo = int(np.flatnonzero(self.lrs == self.zone(name).best_lr)[0])
+        end = self.first_failure(name, every_seed=True)
+        hi = self.lrs.size - 1 if end is None else int(np.flatnonzero(self.lrs == end)[0])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return float(np.max(mean[lo + 1:hi + 1] / mean[lo:hi])) if hi > lo else float("nan")
 
     def summary(self):
         """A :class:`lrlab.tables.Table`: best rate, best loss, zone edges and width, first failure."""
@@ -223,11 +278,13 @@ class Study:
         for name in self.names:
             z = self.zone(name)
             fail = self.first_failure(name)
+            seeds = None if fail is None else int(self.failing(name)[np.flatnonzero(self.lrs == fail)[0]])
             rows.append([name, z.best_lr, z.best_loss, z.low, z.high, z.width, fail,
+                         None if fail is None else f"{seeds} of {self.seeds.size}",
                          None if fail is None else math.log10(fail / z.best_lr)])
         return Table(["optimizer", "best lr", "best val loss", "zone from", "zone to", "width (decades)",
-                      "first failing lr", "best → failure (decades)"], rows,
-                     formats=["", ".3g", ".3f", ".3g", ".3g", ".2f", ".3g", ".2f"])
+                      "first failing lr", "seeds failing there", "best → failure (decades)"], rows,
+                     formats=["", ".3g", ".3f", ".3g", ".3g", ".2f", ".3g", "", ".2f"])
 
 
 def run_study(net, lrs, seeds, steps, *, optimizers=None, batch_size=32, data_seed=0) -> Study:
@@ -258,7 +315,7 @@ def run_study(net, lrs, seeds, steps, *, optimizers=None, batch_size=32, data_se
     held_out = MLP(sizes=net.sizes, activation=net.activation, l2=net.l2, split="test")
     start = float(np.mean([held_out.value(net.initial_params(seed=int(s))) for s in seeds]))
     return Study(lrs=lrs, seeds=seeds, steps=int(steps), batch_size=int(batch_size), val_loss=loss,
-                 val_accuracy=acc, diverged=div, start_loss=start, seconds=seconds)
+                 val_accuracy=acc, diverged=div, start_loss=start, seconds=seconds, n_val=held_out.n_samples)
 
 
 def train_at(net, name, lr, seeds, steps, *, batch_size=32, data_seed=0) -> float:

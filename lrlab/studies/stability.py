@@ -34,7 +34,7 @@ from lrlab.train.batched import one_blas_thread
 from lrlab.train.curvature import flatten, hvp_operator, power_iteration
 from lrlab.train.engine import default_max_loss, copy_params
 
-__all__ = ["SharpnessRun", "track_sharpness", "EdgeSummary", "edge_summary"]
+__all__ = ["SharpnessRun", "track_sharpness", "EdgeSummary", "edge_summary", "predicted_spike", "ROUNDOFF"]
 
 
 @dataclass
@@ -125,18 +125,54 @@ class EdgeSummary(NamedTuple):
     hover: float          # median sharpness from then on, divided by 2/lr (NaN if never reached)
     rises_before: int     # steps before ``reached`` whose loss was higher than the step before
     rises_after: int      # the same, from ``reached`` on
+    crossed: int | None = None         # first step at which the sharpness (interpolated) reaches 2/lr
+    first_rise: int | None = None      # first step whose loss is higher than the step before
+    predicted_rise: int | None = None  # when round-off along the top eigenvector would have grown to O(1)
+
+
+#: Relative size of float64 round-off: what the component along a newly unstable direction starts from.
+ROUNDOFF = float(np.finfo(np.float64).eps)
+
+
+def predicted_spike(run) -> tuple[int | None, int | None]:
+    r"""``(crossed, predicted)``: the step at which the sharpness of ``run`` reaches 2/lr, and the step at
+    which an error along the top eigenvector that started at round-off would have grown to the size of
+    the parameters' own changes.
+
+    While :math:`S < 2/\eta` every step multiplies the component of the error along the top eigenvector
+    by :math:`|1 - \eta S| < 1`: gradient descent wipes it out, down to round-off. Once :math:`S > 2/\eta`
+    the same factor is above 1 and the component grows again, from round-off (about 2.2e-16 relative to
+    the parameters), so nothing is visible in the loss until the product of the factors since the
+    crossing reaches :math:`1/\epsilon_{\text{machine}} \approx 4.5 \cdot 10^{15}`. The sharpness is
+    interpolated linearly between the measured steps. ``None`` where the run never crosses, or the
+    product never gets there.
+    """
+    steps = np.arange(int(run.at[0]), int(run.at[-1]) + 1)
+    sharp = np.interp(steps, run.at, run.sharpness)
+    above = np.flatnonzero(sharp >= run.limit)
+    if above.size == 0:
+        return None, None
+    first = int(above[0])
+    with np.errstate(divide="ignore"):
+        growth = np.cumsum(np.log(np.abs(1.0 - run.lr * sharp[first:])))
+    done = np.flatnonzero(growth >= np.log(1.0 / ROUNDOFF))
+    return int(steps[first]), None if done.size == 0 else int(steps[first + done[0]])
 
 
 def edge_summary(run, *, fraction=0.9) -> EdgeSummary:
     """Where the sharpness of ``run`` (a :class:`SharpnessRun`) met its line 2/lr, and what followed.
 
     ``rises_before`` and ``rises_after`` count the steps whose loss went up: zero for a monotone
-    descent. For a run that never reaches the line, everything counts as "before".
+    descent. For a run that never reaches the line, everything counts as "before". ``crossed``,
+    ``first_rise`` and ``predicted_rise`` compare the first loss rise with :func:`predicted_spike`.
     """
     first = run.first_crossing(fraction)
     losses = run.losses[np.isfinite(run.losses)]
     up = np.diff(losses) > 0
+    rise = int(np.argmax(up)) + 1 if up.any() else None
+    crossed, predicted = predicted_spike(run)
     if first is None:
-        return EdgeSummary(None, float("nan"), int(up.sum()), 0)
+        return EdgeSummary(None, float("nan"), int(up.sum()), 0, crossed, rise, predicted)
     after = run.sharpness[run.at >= first]
-    return EdgeSummary(first, float(np.median(after) / run.limit), int(up[:first].sum()), int(up[first:].sum()))
+    return EdgeSummary(first, float(np.median(after) / run.limit), int(up[:first].sum()), int(up[first:].sum()),
+                       crossed, rise, predicted)

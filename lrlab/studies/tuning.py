@@ -70,7 +70,8 @@ for _cls in OPTIMIZERS.values():
 del _cls
 
 __all__ = ["Budget", "BudgetExceeded", "TuningProblem", "Run", "SweepRuns", "ZoneSweep", "zone_sweep", "Recipe",
-           "recipe_zones", "ZONE_RATES", "ZONE_STEPS", "fingerprint"]
+           "recipe_zones", "ZONE_RATES", "ZONE_STEPS", "ZONE_SEEDS", "ZONE_FLOOR", "ZONE_RECIPES",
+           "fingerprint"]
 
 
 class BudgetExceeded(RuntimeError):
@@ -348,9 +349,11 @@ class TuningProblem:
 class ZoneSweep:
     """Final validation loss of one training recipe at every rate of a grid, and its Goldilocks zone.
 
-    ``zone`` is :func:`lrlab.studies.sensitivity.goldilocks_zone` of ``val_loss`` (within ``factor`` of the
-    best); ``diverged`` marks the runs that blew up. ``start_loss`` is the validation loss of the
-    untrained network.
+    ``val_loss`` and ``val_accuracy`` are per rate, the mean over the seeds (``inf``/NaN where a
+    seed diverged); ``seed_loss`` holds every seed's loss, shape ``(len(lrs), len(seeds))``.
+    ``zone`` is :func:`lrlab.studies.sensitivity.goldilocks_zone` of ``val_loss`` (within ``factor`` of
+    max(best, ``floor``)); ``diverged`` marks the rates at which a seed blew up. ``start_loss``
+    is the validation loss of the untrained networks (mean over the seeds).
     """
 
     name: str
@@ -361,9 +364,28 @@ class ZoneSweep:
     start_loss: float
     zone: object
     steps: int
+    seeds: tuple = (0,)
+    seed_loss: np.ndarray = None
+
+    @property
+    def seed_holes(self) -> np.ndarray:
+        """The rates inside the zone at which at least one seed alone ends above the zone's threshold."""
+        if self.seed_loss is None:
+            return np.array([])
+        with np.errstate(invalid="ignore"):
+            out = ~(self.seed_loss <= self.zone.threshold).all(axis=1)
+        return self.lrs[self.zone.inside & out]
+
+    @property
+    def spread(self) -> np.ndarray:
+        """Per rate, the largest seed loss divided by the smallest (1: the seeds agree; inf: one diverged)."""
+        if self.seed_loss is None:
+            return np.ones_like(self.val_loss)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return self.seed_loss.max(axis=1) / self.seed_loss.min(axis=1)
 
 
-def zone_sweep(net, lrs, steps, *, optimizer="sgd", options=None, batch_size=32, factor=2.0,
+def zone_sweep(net, lrs, steps, *, optimizer="sgd", options=None, batch_size=32, factor=2.0, floor=0.0,
                name=None) -> ZoneSweep:
     """Train ``net`` for ``steps`` steps at every rate of ``lrs`` (all at once) and find its zone.
 
@@ -386,7 +408,8 @@ def zone_sweep(net, lrs, steps, *, optimizer="sgd", options=None, batch_size=32,
     runs = problem.sweep(rates, steps)
     return ZoneSweep(name=problem.name, lrs=rates.copy(), val_loss=runs.val_loss, val_accuracy=runs.val_accuracy,
                      diverged=runs.diverged, start_loss=start_loss,
-                     zone=goldilocks_zone(rates, runs.val_loss, factor), steps=steps)
+                     zone=goldilocks_zone(rates, runs.val_loss, factor, floor), steps=steps,
+                     seeds=(net.init_seed,), seed_loss=runs.val_loss[:, None].copy())
 
 
 class Recipe(NamedTuple):
@@ -404,35 +427,71 @@ class Recipe(NamedTuple):
     batch_size: int = 32
 
 
-#: The grid and the number of steps the lesson and :mod:`lrlab.studies.article` measure zones with.
-ZONE_RATES = tuple(float(x) for x in 10.0 ** np.arange(-4.0, 1.01, 0.25))
+#: The grid, the number of steps and the initial seeds the lesson and :mod:`lrlab.studies.article` measure
+#: zones with: 14 rates a quarter decade apart, from 10^-3 to 10^0.25 (every zone of lesson 08 has rates of
+#: the grid on both sides), three seeds each.
+ZONE_RATES = tuple(float(x) for x in 10.0 ** np.arange(-3.0, 0.26, 0.25))
 ZONE_STEPS = 300
+ZONE_SEEDS = (0, 1, 2)
+#: The zone keeps the rates whose mean validation loss is at most twice max(best, ZONE_FLOOR): a
+#: cross-entropy of 0.05 (about 95 % on the right class, on average) counts as solved, so that a best
+#: loss near zero does not shrink the zone to the rates that happen to push it closest to zero.
+ZONE_FLOOR = 0.05
+
+#: The five recipes of lesson 08's atlas: the digits MLP with SGD + momentum (batch 32 and 8) and
+#: Adam, and two small tabular datasets.
+ZONE_RECIPES = (Recipe("digits, SGD + momentum, batch 32"),
+                Recipe("digits, SGD + momentum, batch 8", batch_size=8),
+                Recipe("digits, Adam, batch 32", optimizer="adam", options=()),
+                Recipe("wine, SGD + momentum, batch 32", dataset="wine", hidden=(16,)),
+                Recipe("breast cancer, SGD + momentum, batch 32", dataset="breast_cancer"))
 
 
-def recipe_zones(recipes, lrs=ZONE_RATES, steps=ZONE_STEPS, factor=2.0) -> list:
-    """:func:`zone_sweep` of every :class:`Recipe` (initial seed 0), remembered for the next call.
+def recipe_zones(recipes=ZONE_RECIPES, lrs=ZONE_RATES, steps=ZONE_STEPS, factor=2.0, *, seeds=ZONE_SEEDS,
+                 floor=ZONE_FLOOR) -> list:
+    """The zone of every :class:`Recipe`, each rate trained from every initial seed of ``seeds``.
 
-    The same recipe, grid and steps are trained once per Python session (the errata and the
-    lesson ask for the same ones); the results are read-only.
+    All rates and seeds of one recipe train together as stacked copies
+    (:func:`lrlab.train.batched.train_mlps`), on the same minibatches; the zone is read from the mean
+    validation loss over the seeds (:class:`ZoneSweep`). The same recipe, grid, steps and seeds
+    are trained once per Python session (the errata and the lesson ask for the same ones); the
+    results are read-only.
     """
     rates = tuple(float(x) for x in v.array("lrs", lrs, ndim=1, min_size=1))
     steps = v.integer("steps", steps, low=1)
+    seeds = tuple(v.integer("seeds", s, low=0) for s in np.atleast_1d(seeds).tolist())
+    if not seeds:
+        raise ValueError("seeds must hold at least one initial seed")
     out = []
     for recipe in recipes:
         if not isinstance(recipe, Recipe):
             raise TypeError(f"recipes must be lrlab.studies.tuning.Recipe tuples, got {type(recipe).__name__}")
-        sweep = _recipe_zone(recipe._replace(label=""), rates, steps, float(factor))
+        sweep = _recipe_zone(recipe._replace(label=""), rates, steps, float(factor), seeds, float(floor))
         out.append(ZoneSweep(**{**sweep.__dict__, "name": recipe.label}))
     return out
 
 
 @functools.lru_cache(maxsize=64)
-def _recipe_zone(recipe, rates, steps, factor):
+def _recipe_zone(recipe, rates, steps, factor, seeds, floor):
+    from lrlab.train.batched import grid, one_blas_thread, train_mlps
     from lrlab.problems.tabular import TabularMLP
+    from lrlab.studies.sensitivity import goldilocks_zone
 
     net = TabularMLP(recipe.dataset, hidden=recipe.hidden)
-    sweep = zone_sweep(net, rates, steps, optimizer=recipe.optimizer, options=dict(recipe.options),
-                       batch_size=recipe.batch_size, factor=factor)
-    for arr in (sweep.lrs, sweep.val_loss, sweep.val_accuracy, sweep.diverged):
+    lrs = np.array(rates)
+    flat_lrs, flat_seeds = grid(lrs, np.array(seeds))
+    with one_blas_thread():
+        runs = train_mlps(net, recipe.optimizer, flat_lrs, steps, seeds=flat_seeds, batch_size=recipe.batch_size,
+                          **dict(recipe.options))
+    loss = runs.by_grid(lrs.size, len(seeds), "val_loss")
+    diverged = runs.by_grid(lrs.size, len(seeds), "diverged").any(axis=1)
+    with np.errstate(invalid="ignore"):
+        mean = np.where(diverged, np.inf, loss.mean(axis=1))
+        accuracy = np.where(diverged, np.nan, runs.by_grid(lrs.size, len(seeds), "val_accuracy").mean(axis=1))
+    held_out = net.with_split("test")
+    start = float(np.mean([held_out.value(net.initial_params(seed=s)) for s in seeds]))
+    sweep = ZoneSweep(name="", lrs=lrs, val_loss=mean, val_accuracy=accuracy, diverged=diverged, start_loss=start,
+                      zone=goldilocks_zone(lrs, mean, factor, floor), steps=steps, seeds=seeds, seed_loss=loss)
+    for arr in (sweep.lrs, sweep.val_loss, sweep.val_accuracy, sweep.diverged, sweep.seed_loss):
         arr.flags.writeable = False
     return sweep

@@ -42,7 +42,7 @@ def zone_atlas(sweeps, *, claimed=(1e-4, 1e-2), span=(1e-7, 1e1), axes=None,
     left.set_yscale("log")
     left.set_xlabel("learning rate (log scale)")
     left.set_ylabel(f"validation loss after {sweeps[0].steps} steps (log scale, clipped)")
-    left.set_title("Loss against rate; thick: within 2× of the best")
+    left.set_title("Loss against rate; thick: inside the zone")
     left.legend(frameon=False, fontsize="x-small", loc="lower left")
 
     rows = [("the post's sketch", None)] + [(s.name, s) for s in sweeps]
@@ -61,16 +61,22 @@ def zone_atlas(sweeps, *, claimed=(1e-4, 1e-2), span=(1e-7, 1e1), axes=None,
         if s is not None and s.diverged.any():
             right.plot(s.lrs[s.diverged], np.full(s.diverged.sum(), y + 0.32), "x",
                        color=VERDICT_COLOURS["too large"], ms=5, mew=1.4)
+        holes = getattr(s.zone, "holes", ()) if s is not None else ()
+        if len(holes):
+            right.plot(holes, np.full(len(holes), y), "o", mfc="white", mec=VERDICT_COLOURS["too large"], ms=6,
+                       mew=1.6)
     for verdict, label in (("too small", "too small"), ("good", "zone"), ("too large", "too large")):
         right.plot([], [], color=VERDICT_COLOURS[verdict], lw=6, alpha=_ZONE_ALPHA[verdict], label=label)
     if any(s.diverged.any() for s in sweeps):
         right.plot([], [], "x", color=VERDICT_COLOURS["too large"], label="diverged")
+    if any(len(getattr(s.zone, "holes", ())) for s in sweeps):
+        right.plot([], [], "o", mfc="white", mec=VERDICT_COLOURS["too large"], label="hole: outside, inside the span")
     right.set_yticks(range(len(rows)), [label for label, _ in rows][::-1], fontsize="small")
     right.set_xscale("log")
     right.set_xlim(*span)
     right.set_ylim(-0.7, len(rows) - 0.3)
     right.set_xlabel("learning rate (log scale)")
-    right.set_title("Zone (within 2× of the best) per recipe, the post's on top")
+    right.set_title("Zone per recipe, the post's sketch on top")
     right.legend(frameon=False, fontsize="x-small", loc="lower left")
     return axes
 
