@@ -248,3 +248,10 @@ def test_no_import_or_getattr_reaches_a_reference_solution():
         space = {}
         exec(f"from lrlab.course.exercises.lesson{n:02d} import *", space)
         assert not [k for k in space if k.endswith("_reference")]
+
+
+def test_the_self_check_shows_the_borrowed_message_as_it_is():
+    from lrlab.course.selfcheck import _Outcome, _failure_message
+
+    said = "zone_width: your answer calls lrlab.studies.sensitivity.goldilocks_zone, lrlab's own code"
+    assert _failure_message(_Outcome("error", "BorrowedAnswer", said), "the test of exercise 3") == said
