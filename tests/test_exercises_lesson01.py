@@ -9,6 +9,7 @@ import pytest
 from lrlab.studies import shower
 from lrlab.course.checks import LessonCheckError
 from lrlab.course.exercises import lesson01 as ex
+from lrlab.course.owncode import BorrowedAnswer
 
 # ---------------------------------------------------------------- Exercise 1: adjust_knob
 
@@ -110,7 +111,8 @@ BAND_CASES = [(2, 20, np.arange(1, 13) / 1000), (1, 9, np.arange(1, 21) / 1000),
 @pytest.mark.parametrize("case", BAND_CASES, ids=lambda c: f"{c}"[:20])
 def test_a_right_band_passes_every_case_of_the_lesson(case):
     ex.check_band(right_band, *case)
-    ex.check_band(lambda d, n, g: shower.settling_range(n, gains=g, delay=d), *case)
+    with pytest.raises(BorrowedAnswer, match=r"your answer calls lrlab.studies.shower\.settling_range"):
+        ex.check_band(lambda d, n, g: shower.settling_range(n, gains=g, delay=d), *case)  # lrlab's, not the learner's
 
 
 HINTS = dict(ex.BAND_MISTAKES)

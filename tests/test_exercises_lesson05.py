@@ -10,7 +10,10 @@ import pytest
 from lrlab.optim import schedules
 from lrlab.course.checks import LessonCheckError
 from lrlab.course.exercises.lesson05 import (check_cosine, check_step_decay, check_warmup, cosine_mistakes,
-                                      step_decay_mistakes, warmup_mistakes, warmup_reference)
+                                      step_decay_mistakes, warmup_mistakes)
+from references import reference
+
+warmup_reference = reference(check_warmup, "warmup_reference")
 
 
 # ------------------------------------------------------------------------------ exercise 1: step decay

@@ -12,6 +12,9 @@ from lrlab.course.checks import LessonCheckError
 from lrlab.course.exercises import lesson07 as ex
 from lrlab.problems import MLP
 from lrlab.optim.schedules import ReduceLROnPlateau
+from references import reference
+
+plateau_reference = reference(ex.check_plateau_cuts, 'plateau_reference', (1e-4,))
 
 PARAMS = MLP(sizes=(64, 32, 10)).initial_params()
 DEEP = MLP(sizes=(64, 16, 8, 10)).initial_params()
@@ -126,11 +129,11 @@ CASES = [([1.0, 0.8, 0.8, 0.8, 0.8, 0.79, 0.8], 2, 1e-4),
 
 @pytest.mark.parametrize("losses, patience, threshold", CASES)
 def test_reference_follows_torchs_rule(losses, patience, threshold):
-    assert ex.plateau_reference(losses, patience, threshold) == cuts_right(losses, patience, threshold)
+    assert plateau_reference(losses, patience, threshold) == cuts_right(losses, patience, threshold)
 
 
 def test_worked_example_cuts_once_at_position_4():
-    assert ex.plateau_reference([1.0, 0.8, 0.8, 0.8, 0.8, 0.79, 0.8], 2) == [4]
+    assert plateau_reference([1.0, 0.8, 0.8, 0.8, 0.8, 0.79, 0.8], 2) == [4]
 
 
 @pytest.mark.parametrize("losses, patience, threshold", CASES)
@@ -148,10 +151,18 @@ def test_patience_off_by_one_is_named_on_the_example():
 @pytest.mark.parametrize("hint, case", [("the threshold is relative", CASES[4]),
                                         ("the threshold is ignored", CASES[2])])
 def test_threshold_mistakes_are_named(hint, case):
-    wrong = {"the threshold is relative": lambda l, p, t=1e-4: ex._detector(p, t, lambda x, b, th: x < b - th,
-                                                                           lambda bad, pp: bad > pp)(l),
-             "the threshold is ignored": lambda l, p, t=1e-4: ex._detector(p, t, lambda x, b, th: x < b,
-                                                                          lambda bad, pp: bad > pp)(l)}[hint]
+    def detector(improves):
+        def cuts(losses, patience, threshold=1e-4):
+            best, bad, out = float("inf"), 0, []
+            for i, loss in enumerate(losses):
+                best, bad = (loss, 0) if improves(loss, best, threshold) else (best, bad + 1)
+                if bad > patience:
+                    out.append(i)
+                    bad = 0
+            return out
+        return cuts
+    wrong = {"the threshold is relative": detector(lambda x, b, th: x < b - th),
+             "the threshold is ignored": detector(lambda x, b, th: x < b)}[hint]
     with pytest.raises(LessonCheckError, match=hint):
         ex.check_plateau_cuts(wrong, *case)
 
@@ -168,4 +179,4 @@ def test_reference_agrees_with_reduce_lr_on_plateau_on_random_sequences():
         patience = int(gen.integers(0, 4))
         rule, lrs = ReduceLROnPlateau(1.0, factor=0.5, patience=patience), []
         cuts = [i for i, x in enumerate(losses) if (lrs.append(rule.lr) or True) and rule.step(x) < lrs[-1]]
-        assert ex.plateau_reference(losses, patience) == cuts == cuts_right(losses, patience)
+        assert plateau_reference(losses, patience) == cuts == cuts_right(losses, patience)

@@ -4,8 +4,8 @@
 cells, test cells, points) and writes the same scenarios for each: the solutions' answers, answers
 that return a value claiming to equal anything (one class per kind: str, int, float, list, tuple,
 numpy array, plain object), a kernel crash, an endless loop, checks patched before and during a
-test, emptied test cells and code reading outside its folder (``tests/adversarial/lessons.py`` lists
-them). One run of the real command grades
+test, emptied test cells, code reading outside its folder, answers that call lrlab's code for their exercise and
+copies of it (``tests/adversarial/lessons.py`` lists them). One run of the real command grades
 every lesson's class (a lesson added to ``solutions/`` is in it at once); every scenario must end
 with the status and points it predicts: an answer that claims equality earns nothing.
 """
@@ -68,7 +68,8 @@ def _scores(result):
 def test_every_lesson_with_answers_is_in_the_class(run):
     assert sorted(run.made) == LESSONS
     with_answers = [n for n, (p, _, _) in run.made.items() if p.answers]
-    assert with_answers and all(len(run.made[n][2]) == 11 for n in with_answers)
+    assert with_answers and all(len(run.made[n][2]) >= 11 for n in with_answers)
+    assert all("c01-borrowed" in run.made[n][2] for n in with_answers), "a lesson has no borrowed answer"
 
 
 def test_every_submission_has_a_result(run):
@@ -99,7 +100,8 @@ def test_each_submission_gets_the_expected_points(run, lesson, student):
         lesson, student]["notes"])
 
 
-@pytest.mark.parametrize("lesson, student", [c for c in CASES if "-liar-" in c[1] or "patch" in c[1]])
+@pytest.mark.parametrize("lesson, student", [c for c in CASES if "-liar-" in c[1] or "patch" in c[1]
+                                             or "borrowed" in c[1]])
 def test_answers_that_claim_equality_earn_nothing_in_the_cells_they_answer(run, lesson, student):
     scenario = _scenario(run, lesson, student)
     got = _scores(run.results[lesson, student])
@@ -115,6 +117,22 @@ def test_each_flagged_submission_says_why_and_each_repair_is_noted(run, lesson, 
         assert re.search(scenario.reason, result["reason"]), result["reason"]
     if scenario.notes:
         assert any(re.search(scenario.notes, note) for note in result["notes"]), result["notes"]
+
+
+@pytest.mark.parametrize("lesson, student", [c for c in CASES if "borrowed" in c[1]])
+def test_each_borrowed_answer_is_named_in_the_notes_for_each_test_it_fails(run, lesson, student):
+    scenario = _scenario(run, lesson, student)
+    notes = run.results[lesson, student]["notes"]
+    missing = {test: name for test, name in scenario.borrowed.items()
+               if not any(re.fullmatch(rf"answer calls ({name})\S* \({test}\)", n) for n in notes)}
+    assert not missing, (missing, notes)
+
+
+def test_summary_names_the_borrowed_answers_and_links_the_similarity_reports(run):
+    text = (run.out / "summary.txt").read_text()
+    assert "c01-borrowed: answer calls lrlab.studies.sensitivity.goldilocks_zone (test_ex3_zone)" in text, text
+    for lesson in LESSONS:
+        assert f"similarity/{lesson}.html" in text and (run.out / "similarity" / f"{lesson}.html").is_file()
 
 
 @pytest.mark.parametrize("lesson", sorted({lesson for lesson, _ in CASES}))

@@ -73,7 +73,7 @@ EX2_ANSWERS = {
     ok = s.gains[s.settled_at <= steps_allowed]
     return float(ok.min()), float(ok.max())
 """,
-    # lrlab's own function is a legitimate (if unambitious) answer
+    # lrlab's own function instead of the learner's: the checks refuse it (issue 18), every test of it earns 0
     "calls_settling_range": """def settling_gains(delay, steps_allowed, gains):
     return shower.settling_range(steps_allowed, gains=gains, delay=delay)
 """,
@@ -81,7 +81,7 @@ EX2_ANSWERS = {
 EX2_SCORES = {  # (example + other pipes, exact deadline, nothing in time)
     "correct": (2, 1, 1), "blank": (0, 0, 0), "hardcoded": (0, 0, 0), "strict_deadline": (2, 0, 1),
     "one_second_late": (0, 0, 1), "not_wild": (0, 0, 0), "ignores_deadline": (0, 0, 0),
-    "crashes_when_none": (2, 1, 0), "calls_settling_range": (2, 1, 1),
+    "crashes_when_none": (2, 1, 0), "calls_settling_range": (0, 0, 0),
 }
 
 QUAD = "def shower_as_quadratic(cold, hot, target):\n    c = hot - cold\n    return {ret}\n"

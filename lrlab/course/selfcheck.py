@@ -281,7 +281,7 @@ def _failure_message(outcome: _Outcome, where: str) -> str:
     if outcome.state == "died":
         return (f"the kernel died while running {where} (os._exit, a crash, or all the memory used up); "
                 f"the grader cannot grade a notebook that does this.")
-    if outcome.ename in ("AssertionError", "LessonCheckError"):
+    if outcome.ename in ("AssertionError", "LessonCheckError", "BorrowedAnswer"):  # the check's own words
         return outcome.evalue or f"an assert in {where} failed."
     detail = f": {outcome.evalue}" if outcome.evalue else ""
     return f"{where} stopped with {outcome.ename}{detail}"

@@ -32,6 +32,7 @@ from pathlib import Path
 from jupyter_core.utils import run_sync
 
 from . import feedback as fb
+from . import owncopy
 from . import speedups
 from .execute import ExecutionContext, GuardedExecute
 from .intake import Submission, inspect
@@ -258,6 +259,8 @@ class StudentGrader:
         scores = self._scores(sub)
         result["scores"] = {gid: {"score": s, "max": m, "kind": lesson.cells[gid].kind}
                             for gid, (s, m) in scores.items() if gid in lesson.cells}
+        result["notes"] += owncopy.borrowed_notes(graded_nb)  # answers that called lrlab's code for them
+        result["flags"] += owncopy.copy_flags(graded_nb, lesson)  # answers that are copies of it
         status = MANUAL if result["flags"] else GRADED
         reason = "; ".join(result["flags"])
         try:

@@ -35,6 +35,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from . import similarity
 from .feedback import GENERIC_HINT
 from .results import GRADED, MANUAL, NOT_GRADED, atomic_write
 
@@ -158,7 +159,7 @@ def exercise_stats(results: list[dict], lesson) -> list[dict]:
     return stats
 
 
-def summary_text(results: list[dict], lessons: dict, manual: dict, *, enforced=None, problems=()) -> str:
+def summary_text(results: list[dict], lessons: dict, manual: dict, *, enforced=None, problems=(), alike=None) -> str:
     out = io.StringIO()
     for name, lesson in lessons.items():
         mine = [r for r in results if r["lesson"] == name]
@@ -205,6 +206,8 @@ def summary_text(results: list[dict], lessons: dict, manual: dict, *, enforced=N
             print("   needs your attention (left out of the statistics above):", file=out)
             for r in sorted(attention, key=lambda r: r["student"]):
                 print(f"     {r['student']}: {r['status']}: {r['reason']}", file=out)
+        for line in own_code_lines(mine) + (alike or {}).get(name, []):
+            print(line, file=out)
         print(file=out)
     if problems:
         print("Submissions that could not be read:", file=out)
@@ -324,8 +327,19 @@ def write(out: Path, results: list[dict], lessons: dict, manual: dict, *, enforc
     writer.writeheader()
     writer.writerows(table)
     atomic_write(out / "grades.csv", buf.getvalue().encode())
-    text = summary_text(results, lessons, manual, enforced=enforced, problems=problems)
+    alike = similarity.lesson_reports(out, results, lessons)  # never changes a score
+    text = summary_text(results, lessons, manual, enforced=enforced, problems=problems, alike=alike)
     atomic_write(out / "summary.txt", text.encode())
     figure(results, lessons, out / "summary.png")
     mistakes_figure(results, lessons, out / "mistakes.png")
     return text
+
+
+def own_code_lines(results: list[dict]) -> list[str]:
+    """The summary's lines for answers that called lrlab's code for their exercise (those tests earned 0)."""
+    found = [(r["student"], n) for r in sorted(results, key=lambda r: r["student"]) for n in r.get("notes", [])
+             if n.startswith(("answer calls ", "answer called "))]
+    if not found:
+        return []
+    return (["   answers that call lrlab's code for their exercise (those tests failed; see README, \"Borrowed "
+             "answers and copies\"):"] + [f"     {student}: {note}" for student, note in found])

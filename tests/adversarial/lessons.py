@@ -26,7 +26,15 @@ as ``folder/<lesson>/<student>.ipynb`` (one folder, graded in one run). The scen
   names earlier test cells defined), ``math.isclose`` and ``numpy.allclose``: flagged, and still 0
   for its cells, full points for the others;
 * ``b03-patch-during-test``: the last answer's functions do that patching when a test calls them:
-  flagged (the other answers keep their points).
+  flagged (the other answers keep their points);
+* ``c01-borrowed``: every answer that lrlab's code can compute borrows it (``borrowed.BORROWED``: a
+  public function under an alias, ``getattr``, ``functools.partial``, a lambda, a checks module's
+  private helper, a reference solution dug out of its check): each of its test cells earns 0, and
+  the notes name the lrlab function it called ("answer calls lrlab.studies.sensitivity.goldilocks_zone
+  (test_ex3_zone)"); the borrowed call ends the test at once, so this student costs little;
+* ``c02-copy``: every answer long enough to tell a copy from independent work (``owncopy.MIN_LINES``)
+  is lrlab's implementation of its exercise (``owncopy.implementation``) with every name changed:
+  flagged for manual grading, the reason naming the lrlab function and the similarity.
 
 The last answer is the one attacked where points must stay elsewhere: no later answer builds on
 it, so the other cells' points do not depend on it.
@@ -42,6 +50,7 @@ from pathlib import Path
 import nbformat
 
 from . import liars
+from .borrowed import BORROWED
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,6 +62,7 @@ class Answer:
     values: list[str]
     correct: str  # the solution's source without nbgrader's markers
     tests: list[str]  # the test cells it answers
+    solution: str = ""  # the cell as the instructor wrote it, markers included
 
 
 @dataclass
@@ -93,7 +103,7 @@ def plan(solution_nb, lesson: str) -> Plan:
             continue
         if meta.get("solution") and not meta.get("grade"):
             functions, values = _top_level(_strip(cell.source))
-            answers.append(Answer(meta["grade_id"], functions, values, _strip(cell.source), []))
+            answers.append(Answer(meta["grade_id"], functions, values, _strip(cell.source), [], cell.source))
         elif meta.get("grade") and not meta.get("solution"):
             points[meta["grade_id"]] = float(meta.get("points") or 0)
             test_names |= bound_names(cell.source)
@@ -175,6 +185,31 @@ except OSError as _aeq_err:
 print(_aeq_found)"""
 
 
+KEEP = set(dir(__import__("builtins"))) | {"np", "math", "self", "cls"}
+
+
+def renamed_copy(source: str, name: str) -> str:
+    """``source`` (lrlab's code) with every name but attributes, builtins, np and math changed, the
+    first ``def`` renamed to ``name``, and a comment added: a copy dressed up as one's own."""
+    import io
+    import keyword
+    import textwrap
+    import tokenize
+
+    tokens, names, prev, out = tokenize.generate_tokens(io.StringIO(textwrap.dedent(source)).readline), {}, None, []
+    first = True
+    for tok in tokens:
+        if tok.type == tokenize.NAME and not keyword.iskeyword(tok.string) and tok.string not in KEEP and (
+                prev is None or prev.string != "."):
+            if first and prev is not None and prev.string == "def":
+                names[tok.string], first = name, False
+            names.setdefault(tok.string, f"my_{len(names)}")
+            tok = tok._replace(string=names[tok.string])
+        out.append(tok)
+        prev = tok
+    return "# my own version\n" + tokenize.untokenize(out)
+
+
 @dataclass
 class Scenario:
     what: str
@@ -185,6 +220,7 @@ class Scenario:
     notes: str = ""  # a regular expression one of the notes must match
     needs_isolation: bool = False
     attacked: list = field(default_factory=list)  # the test cells the attack answers
+    borrowed: dict = field(default_factory=dict)  # test cell -> the lrlab name its note must give
 
 
 def scenarios(p: Plan, course: Path) -> dict[str, Scenario]:
@@ -223,6 +259,35 @@ def scenarios(p: Plan, course: Path) -> dict[str, Scenario]:
         "the last answer's functions replace every check when a test calls them",
         {**correct, last.grade_id: _patch_when_called(last)}, "needs manual grading", others,
         reason=r"changed what the tests rely on")
+    borrowing = [a for a in p.answers if a.functions and all(f in BORROWED for f in a.functions)]
+    if borrowing:
+        out["c01-borrowed"] = Scenario(
+            "every answer lrlab's code can compute calls it (aliases, getattr, partial, lambdas, dug-out references)",
+            {**correct, **{a.grade_id: "\n".join(BORROWED[f][0] for f in a.functions) for a in borrowing}}, "graded",
+            {t: 0 for a in borrowing for t in a.tests}, attacked=[t for a in borrowing for t in a.tests],
+            borrowed={t: "|".join(BORROWED[f][1] for f in a.functions) for a in borrowing for t in a.tests})
+    copies = _copies(p, course)
+    if copies:
+        out["c02-copy"] = Scenario(
+            "every answer long enough to tell is lrlab's implementation with its names changed",
+            {**correct, **{gid: source for gid, (source, _) in copies.items()}}, "needs manual grading",
+            reason=".*".join(rf"answer {gid} matches {label.replace('.', '[.]')} \(similarity \d+ %\)"
+                             for gid, (_, label) in copies.items()))
+    return out
+
+
+def _copies(p: Plan, course: Path) -> dict:
+    """{answer grade_id: (renamed copy of lrlab's implementation, its name)} for the answers a copy can be told in."""
+    from lrlab.grading import owncopy
+
+    module = owncopy.checks_module(p.lesson)
+    out = {}
+    for a in p.answers:
+        if module is None or len(a.functions) != 1 or owncopy.solution_lines(a.solution) < owncopy.MIN_LINES:
+            continue
+        found = owncopy.implementation(module, a.functions[0], a.correct)
+        if found is not None:
+            out[a.grade_id] = (renamed_copy(found[1], a.functions[0]), found[0])
     return out
 
 

@@ -33,6 +33,23 @@ from lrlab.studies import shower
 from lrlab.course.checks import (
     LessonCheckError, expect_close, expect_number, expect_numbers, expect_sequence, fail, plain)
 
+
+#: What each exercise's answer may not call, by the learner's function: the lrlab code that computes it
+#: (dotted names: modules, classes, functions; plain names: this module's own helpers). The checks run
+#: the learner's function under :func:`lrlab.course.owncode.traced`, which fails a test whose answer
+#: calls any of them (or the check's own reference solution) under whatever name.
+OWN_CODE = (("adjust_knob", ("lrlab.studies.shower", "_clip")),
+            ("settling_gains", ("lrlab.studies.shower.settling_range", "lrlab.studies.shower.ShowerSweep.settles_within",
+                                "_band_mistakes", "_ends")),
+            ("shower_as_quadratic", ("lrlab.studies.shower", "lrlab.train.theory", "lrlab.problems.quadratic")))
+
+
+def _own(fn, exercise, *references):
+    """The learner's ``fn`` as the checks call it: under the tracer of :mod:`lrlab.course.owncode`."""
+    return owncode.traced(fn, exercise, OWN_CODE, globals(), *references)
+
+from lrlab.course import owncode
+
 # ----------------------------------------------------------------------------- hints, word for word
 
 TURN_WRONG_WAY = ("the knob turned the wrong way. The error is target - felt (positive when the water is too "
@@ -92,6 +109,7 @@ def check_turn(adjust_knob, knob, felt, target, gain) -> None:
     Names the usual mistakes: a turn the wrong way, returning the change instead of the new
     position, and a knob pushed past an end stop.
     """
+    adjust_knob = _own(adjust_knob, "adjust_knob")
     adjust_knob = _function("adjust_knob", adjust_knob)
     knob, felt = v.real("knob", knob, low=0.0, high=1.0), v.real("felt", felt)
     target, gain = v.real("target", target), v.positive("gain", gain)
@@ -115,6 +133,7 @@ def check_replay(adjust_knob, preset="wild") -> None:
     The learner's rule is fed the felt temperatures of the simulator's own run, one turn per
     second; the knob positions it produces must be the simulator's (so they stay inside [0, 1]).
     """
+    adjust_knob = _own(adjust_knob, "adjust_knob")
     adjust_knob = _function("adjust_knob", adjust_knob)
     if preset not in shower.PRESETS:
         raise ValueError(f"preset must be one of {sorted(shower.PRESETS)}, got {preset!r}")
@@ -168,6 +187,7 @@ def check_band(settling_gains, delay, steps_allowed, gains) -> None:
     Names the usual mistakes: ``<`` for ``<=`` at the deadline, one reading late, keeping every
     gain that does not swing wildly, ignoring the deadline, and ``min()`` of nothing.
     """
+    settling_gains = _own(settling_gains, "settling_gains")
     settling_gains = _function("settling_gains", settling_gains)
     delay = v.integer("delay", delay, low=0)
     steps_allowed = v.integer("steps_allowed", steps_allowed, low=1)
@@ -209,6 +229,7 @@ def _quadratic(shower_as_quadratic, cold, hot, target):
 
 def check_k_star(shower_as_quadratic, cold, hot, target) -> None:
     """The first value, ``k_star``, must be ``(target - cold) / (hot - cold)``; names the 0 °C origin mistake."""
+    shower_as_quadratic = _own(shower_as_quadratic, "shower_as_quadratic")
     what, got = _quadratic(shower_as_quadratic, cold, hot, target)
     value = expect_number(f"k_star from {what}", got[0])
     expected = (target - cold) / (hot - cold)
@@ -219,6 +240,7 @@ def check_k_star(shower_as_quadratic, cold, hot, target) -> None:
 
 def check_L(shower_as_quadratic, cold, hot, target) -> None:
     """The second value, ``L``, must be ``hot - cold``; names ``hot``, ``c/2`` and a unitless 1."""
+    shower_as_quadratic = _own(shower_as_quadratic, "shower_as_quadratic")
     what, got = _quadratic(shower_as_quadratic, cold, hot, target)
     value = expect_number(f"L from {what}", got[1])
     c = hot - cold
@@ -234,6 +256,7 @@ def check_gain_limit(shower_as_quadratic, cold, hot, target) -> None:
     With no pipe delay and the knob starting half open, a gain 3% below the learner's limit must
     settle and a gain 3% above it must not.
     """
+    shower_as_quadratic = _own(shower_as_quadratic, "shower_as_quadratic")
     what, got = _quadratic(shower_as_quadratic, cold, hot, target)
     value = expect_number(f"gain_limit from {what}", got[2])
     c = hot - cold

@@ -24,9 +24,27 @@ import math
 import numpy as np
 
 import lrlab.course.checks
+from lrlab.course import owncode
 
 __all__ = ["check_gd_step", "check_train_start", "check_train_length", "check_train_values",
            "check_stability_limit", "check_explosion_epoch", "check_classify"]
+
+
+#: What each exercise's answer may not call, by the learner's function: the lrlab code that computes it
+#: (dotted names: modules, classes, functions; plain names: this module's own helpers). The checks run
+#: the learner's function under :func:`lrlab.course.owncode.traced`, which fails a test whose answer
+#: calls any of them (or the check's own reference solution) under whatever name.
+OWN_CODE = (("gd_step", ("lrlab.optim.optimizers", "lrlab.train.engine", "lrlab.train.theory")),
+            ("train", ("lrlab.optim.optimizers", "lrlab.train.engine", "lrlab.train.theory", "_walk")),
+            ("stability_limit", ("lrlab.train.theory", "lrlab.studies.shower.stable_gain_limit")),
+            ("explosion_epoch", ("lrlab.train.theory", "lrlab.train.engine", "_lands_on_bound")),
+            ("classify", ("lrlab.train.diagnosis",)))
+
+
+def _own(fn, exercise, *references):
+    """The learner's ``fn`` as the checks call it: under the tracer of :mod:`lrlab.course.owncode`."""
+    return owncode.traced(fn, exercise, OWN_CODE, globals(), *references)
+
 
 #: The start of ``train`` when the learner's call gives none (the exercise's default).
 DEFAULT_X0 = 5.0
@@ -99,6 +117,7 @@ def check_gd_step(gd_step, x, lr, grad):
     The mistakes it names: a step uphill (``x + lr·grad``), the step instead of the new position
     (``lr·grad``), and a forgotten learning rate (``x − grad``).
     """
+    gd_step = _own(gd_step, "gd_step")
     array = np.ndim(x) > 0
     what = f"gd_step on an array of {np.size(x)} positions" if array else _call("gd_step", x, lr, grad)
     got = gd_step(x, lr, grad)
@@ -131,6 +150,7 @@ def _positions(call: str, got) -> list:
 
 def check_train_start(train, lr, **kwargs):
     """``train(lr=lr, **kwargs)[0]`` must be the start ``x0`` itself (``5.0`` unless ``x0`` is given)."""
+    train = _own(train, "train")
     call = _call("train", lr, **kwargs)
     xs = _positions(call, train(lr=lr, **kwargs))
     if "x0" in kwargs:
@@ -142,6 +162,7 @@ def check_train_start(train, lr, **kwargs):
 
 def check_train_length(train, lr, **kwargs):
     """``train(lr, **kwargs)`` must hold ``epochs + 1`` positions (``epochs`` is 50 unless given)."""
+    train = _own(train, "train")
     call = _call("train", lr, **kwargs)
     epochs = kwargs.get("epochs", DEFAULT_EPOCHS)
     got = _copy(f"len({call})", train(lr, **kwargs), "return the list of positions")
@@ -159,6 +180,7 @@ def check_train_values(train, lr, x0=DEFAULT_X0, epochs=DEFAULT_EPOCHS):
     The mistakes it names: the loss ``x²`` used as the gradient, a step uphill, and a loop that
     ignores ``lr`` (and always uses the worked example's 0.1).
     """
+    train = _own(train, "train")
     call = _call("train", lr, x0=x0, epochs=epochs)
     got = _copy(call, train(lr, x0=x0, epochs=epochs), "the list holds x0 and then one position per epoch")
     want = [x0 * (1 - 2 * lr) ** k for k in range(epochs + 1)]
@@ -190,6 +212,7 @@ HINT_TWO_A = "a steeper bowl tolerates a *smaller* rate: divide by the curvature
 
 def check_stability_limit(stability_limit, a):
     """``stability_limit(a)`` must be ``2/a``; ``1/a`` and ``2·a`` are named."""
+    stability_limit = _own(stability_limit, "stability_limit")
     what = _call("stability_limit", a)
     got = stability_limit(a)
     want = 2.0 / a
@@ -214,6 +237,7 @@ def check_explosion_epoch(explosion_epoch, lr, x0, bound, want):
     The mistakes it names: the last epoch still inside the bound (with its own hint when that epoch
     lands exactly on the bound), and a number where the run never passes the bound.
     """
+    explosion_epoch = _own(explosion_epoch, "explosion_epoch")
     what = _call("explosion_epoch", lr, x0, bound)
     got = _whole(explosion_epoch(lr, x0, bound))
     if want is None:
@@ -271,6 +295,7 @@ def check_classify(classify, losses, want, *, name=None):
     Its hint names the edge the history sits on (a NaN or infinite last loss, a last loss equal to
     the first or exactly half of it), or else restates the rule with the history's two losses.
     """
+    classify = _own(classify, "classify")
     what = f"classify({name if name is not None else _describe(losses)})"
     first, last = float(losses[0]), float(losses[-1])
     got = classify(losses)

@@ -32,6 +32,23 @@ import numpy as np
 from lrlab import _validate as v
 from lrlab.course.checks import expect_close, expect_number, fail
 
+
+#: What each exercise's answer may not call, by the learner's function: the lrlab code that computes it
+#: (dotted names: modules, classes, functions; plain names: this module's own helpers). The checks run
+#: the learner's function under :func:`lrlab.course.owncode.traced`, which fails a test whose answer
+#: calls any of them (or the check's own reference solution) under whatever name.
+OWN_CODE = (("condition_number", ("lrlab.train.theory", "lrlab.problems.quadratic")),
+            ("best_fixed_rate", ("lrlab.train.theory", "lrlab.problems.quadratic")),
+            ("contraction", ("lrlab.train.theory", "lrlab.problems.quadratic")),
+            ("read_curve", ("lrlab.train.diagnosis",)))
+
+
+def _own(fn, exercise, *references):
+    """The learner's ``fn`` as the checks call it: under the tracer of :mod:`lrlab.course.owncode`."""
+    return owncode.traced(fn, exercise, OWN_CODE, globals(), *references)
+
+from lrlab.course import owncode
+
 # ----------------------------------------------------------------------------- hints, word for word
 
 KAPPA_UPSIDE_DOWN = "that is μ/L, upside down: κ = L/μ, the largest over the smallest, never below 1"
@@ -135,6 +152,7 @@ def _describe(h: np.ndarray) -> str:
 
 def check_condition_number(condition_number, eigenvalues) -> None:
     """``condition_number(eigenvalues)`` must return max/min of the curvatures, as a number."""
+    condition_number = _own(condition_number, "condition_number")
     condition_number = _function("condition_number", condition_number)
     eig = _curvatures(eigenvalues)
     call = f"condition_number({eigenvalues!r})"
@@ -149,6 +167,7 @@ def check_condition_number(condition_number, eigenvalues) -> None:
 
 def check_best_fixed_rate(best_fixed_rate, eigenvalues) -> None:
     """``best_fixed_rate(eigenvalues)`` must return 2/(L + μ), L the largest and μ the smallest curvature."""
+    best_fixed_rate = _own(best_fixed_rate, "best_fixed_rate")
     best_fixed_rate = _function("best_fixed_rate", best_fixed_rate)
     eig = _curvatures(eigenvalues)
     call = f"best_fixed_rate({eigenvalues!r})"
@@ -165,6 +184,7 @@ def check_best_fixed_rate(best_fixed_rate, eigenvalues) -> None:
 
 def check_contraction(contraction, lr, eigenvalues) -> None:
     """``contraction(lr, eigenvalues)`` must return the largest ``|1 − lr·λ|``, as one number."""
+    contraction = _own(contraction, "contraction")
     contraction = _function("contraction", contraction)
     rate = v.positive("lr", lr)
     eig = _curvatures(eigenvalues)
@@ -192,6 +212,7 @@ def check_read_curve(read_curve, losses, want, what=None, *, mistake=None) -> No
     a wrong label then gets its hint. Without it the usual mistakes are recognised from the case:
     a NaN that slipped through, and rule 3 applied without its second condition.
     """
+    read_curve = _own(read_curve, "read_curve")
     read_curve = _function("read_curve", read_curve)
     h = v.array("losses", losses, ndim=1, finite=False, min_size=2)
     want = v.choice("want", want, CURVE_LABELS)

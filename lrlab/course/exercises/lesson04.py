@@ -42,6 +42,22 @@ from lrlab.train import finder
 from lrlab.course.checks import (
     LessonCheckError, expect_close, expect_equal, expect_numbers, expect_sequence, fail, plain)
 
+
+#: What each exercise's answer may not call, by the learner's function: the lrlab code that computes it
+#: (dotted names: modules, classes, functions; plain names: this module's own helpers). The checks run
+#: the learner's function under :func:`lrlab.course.owncode.traced`, which fails a test whose answer
+#: calls any of them (or the check's own reference solution) under whatever name.
+OWN_CODE = (("exponential_lrs", ("lrlab.train.finder",)),
+            ("smooth_losses", ("lrlab.train.finder", "_ema")),
+            ("stop_index", ("lrlab.train.finder", "_want_stop")))
+
+
+def _own(fn, exercise, *references):
+    """The learner's ``fn`` as the checks call it: under the tracer of :mod:`lrlab.course.owncode`."""
+    return owncode.traced(fn, exercise, OWN_CODE, globals(), *references)
+
+from lrlab.course import owncode
+
 # ----------------------------------------------------------------------------- hints, word for word
 
 RAMP_LENGTH = "one rate per step: num_steps values, not num_steps + 1"
@@ -141,6 +157,7 @@ def check_ramp(exponential_lrs, start_lr, end_lr, num_steps) -> None:
     Names the usual mistakes: one rate too many, equally spaced rates, and a ramp one factor short
     of ``end_lr`` (``num_steps`` factors instead of ``num_steps − 1``). ``num_steps`` must be at least 2.
     """
+    exponential_lrs = _own(exponential_lrs, "exponential_lrs")
     exponential_lrs = _function("exponential_lrs", exponential_lrs)
     call = f"exponential_lrs({start_lr!r}, {end_lr!r}, {num_steps!r})"
     start_lr, end_lr, num_steps = _ramp_case(start_lr, end_lr, num_steps, low=2)
@@ -161,6 +178,7 @@ def check_ramp_end(exponential_lrs, start_lr, end_lr, num_steps) -> None:
 
     For long ramps, where a factor multiplied in hundreds of times may drift away from ``end_lr``.
     """
+    exponential_lrs = _own(exponential_lrs, "exponential_lrs")
     exponential_lrs = _function("exponential_lrs", exponential_lrs)
     call = f"exponential_lrs({start_lr!r}, {end_lr!r}, {num_steps!r})"
     start_lr, end_lr, num_steps = _ramp_case(start_lr, end_lr, num_steps, low=2)
@@ -172,6 +190,7 @@ def check_ramp_end(exponential_lrs, start_lr, end_lr, num_steps) -> None:
 
 def check_one_step(exponential_lrs, start_lr, end_lr) -> None:
     """``exponential_lrs(start_lr, end_lr, 1)`` must be ``[start_lr]``; names the division by zero."""
+    exponential_lrs = _own(exponential_lrs, "exponential_lrs")
     exponential_lrs = _function("exponential_lrs", exponential_lrs)
     call = f"exponential_lrs({start_lr!r}, {end_lr!r}, 1)"
     start_lr, end_lr, _ = _ramp_case(start_lr, end_lr, 1, low=1)
@@ -215,6 +234,7 @@ def check_smooth(smooth_losses, losses, beta, what=None) -> None:
     loss, and ``beta`` swapped with ``1 − beta``. ``what`` names the call in a failure (default:
     the call written out).
     """
+    smooth_losses = _own(smooth_losses, "smooth_losses")
     smooth_losses = _function("smooth_losses", smooth_losses)
     values = _curve(losses)
     beta = v.real("beta", beta, low=0.0, high=1.0, high_open=True)
@@ -233,6 +253,7 @@ def check_smooth(smooth_losses, losses, beta, what=None) -> None:
 
 def check_smooth_like_finder(smooth_losses, losses, what=None) -> None:
     """``smooth_losses(losses, 0.98)`` must agree with :func:`lrlab.train.finder.smooth` on a whole range test."""
+    smooth_losses = _own(smooth_losses, "smooth_losses")
     smooth_losses = _function("smooth_losses", smooth_losses)
     values = v.array("losses", losses, ndim=1, min_size=1)
     call = what or f"smooth_losses(losses, {finder.FASTAI_BETA!r}) against finder.smooth"
@@ -242,6 +263,7 @@ def check_smooth_like_finder(smooth_losses, losses, what=None) -> None:
 
 def check_smooth_unchanged(smooth_losses, losses, beta) -> None:
     """An edge whose smoothed curve is the losses themselves: one loss, ``beta = 0``, or a constant curve."""
+    smooth_losses = _own(smooth_losses, "smooth_losses")
     smooth_losses = _function("smooth_losses", smooth_losses)
     values = _curve(losses)
     beta = v.real("beta", beta, low=0.0, high=1.0, high_open=True)
@@ -260,6 +282,7 @@ def check_smooth_unchanged(smooth_losses, losses, beta) -> None:
 
 def check_input_untouched(smooth_losses, losses, beta) -> None:
     """``smooth_losses`` must leave the array it is given as it was."""
+    smooth_losses = _own(smooth_losses, "smooth_losses")
     smooth_losses = _function("smooth_losses", smooth_losses)
     values = _curve(losses)
     beta = v.real("beta", beta, low=0.0, high=1.0, high_open=True)
@@ -308,6 +331,7 @@ def check_stop(stop_index, losses, factor=None, what=None) -> None:
     the number of steps instead of the index, ``None`` from comparing with the first loss, the
     first loss or the lowest loss of the whole curve instead of the lowest so far, and ``>=``.
     """
+    stop_index = _own(stop_index, "stop_index")
     stop_index = _function("stop_index", stop_index)
     values, used = _stop_case(losses, factor)
     call = what or f"stop_index({values!r}, factor={used!r})"
@@ -336,6 +360,7 @@ def check_stop(stop_index, losses, factor=None, what=None) -> None:
 
 def check_stop_at_non_finite(stop_index, losses) -> None:
     """``stop_index(losses)`` on a curve with a NaN or an infinity must stop at the first such step."""
+    stop_index = _own(stop_index, "stop_index")
     stop_index = _function("stop_index", stop_index)
     values, used = _stop_case(losses, None)
     bad = next((i for i, x in enumerate(values) if not math.isfinite(x)), None)

@@ -16,8 +16,23 @@ import math
 
 from lrlab.optim import schedules
 from lrlab.course.checks import expect_close, expect_number, expect_sequence, fail
+from lrlab.course import owncode
 
 __all__ = ["check_step_decay", "check_cosine", "check_warmup"]
+
+
+#: What each exercise's answer may not call, by the learner's function: the lrlab code that computes it
+#: (dotted names: modules, classes, functions; plain names: this module's own helpers). The checks run
+#: the learner's function under :func:`lrlab.course.owncode.traced`, which fails a test whose answer
+#: calls any of them (or the check's own reference solution) under whatever name.
+OWN_CODE = (("step_decay_lr", ("lrlab.optim.schedules",)),
+            ("cosine_lr", ("lrlab.optim.schedules",)),
+            ("warmup_then", ("lrlab.optim.schedules",)))
+
+
+def _own(fn, exercise, *references):
+    """The learner's ``fn`` as the checks call it: under the tracer of :mod:`lrlab.course.owncode`."""
+    return owncode.traced(fn, exercise, OWN_CODE, globals(), *references)
 
 
 def _callable(name: str, fn) -> None:
@@ -50,6 +65,7 @@ def step_decay_mistakes(step, lr0, step_size, gamma) -> list[tuple[float, str]]:
 
 def check_step_decay(step_decay_lr, step, lr0, step_size, gamma) -> None:
     """``step_decay_lr(step, lr0, step_size, gamma)`` must be ``lr0 · gamma ** (step // step_size)``."""
+    step_decay_lr = _own(step_decay_lr, "step_decay_lr")
     _callable("step_decay_lr", step_decay_lr)
     call = f"step_decay_lr({step!r}, {lr0!r}, {step_size!r}, {gamma!r})"
     want = schedules.step_decay(lr0, step_size=step_size, gamma=gamma)(step)
@@ -86,6 +102,7 @@ def check_cosine(cosine_lr, step, lr_max, T_max, eta_min=0.0) -> None:
 
     With ``eta_min = 0`` the learner's function is called without it (its default is tried too).
     """
+    cosine_lr = _own(cosine_lr, "cosine_lr")
     _callable("cosine_lr", cosine_lr)
     call = f"cosine_lr({step!r}, {lr_max!r}, {T_max!r}" + (f", eta_min={eta_min!r})" if eta_min else ")")
     want = schedules.cosine_annealing(lr_max, T_max=T_max, eta_min=eta_min)(step)
@@ -99,12 +116,6 @@ def check_cosine(cosine_lr, step, lr_max, T_max, eta_min=0.0) -> None:
 
 
 # ------------------------------------------------------------------------------ exercise 3: warmup
-
-def warmup_reference(schedule_fn, W, step) -> float:
-    """The right rate: ``schedule_fn(0)·(step + 1)/W`` during the warmup, then ``schedule_fn(step − W)``."""
-    top = schedule_fn(0)
-    return top * (step + 1) / W if step < W else schedule_fn(step - W)
-
 
 def warmup_mistakes(schedule_fn, W, steps) -> list[tuple[list, str]]:
     """What the usual wrong warmups give at ``steps`` (None where a mistake does not apply), with hints."""
@@ -123,10 +134,16 @@ def warmup_mistakes(schedule_fn, W, steps) -> list[tuple[list, str]]:
 
 
 def check_warmup(warmup_then, schedule_fn, W, steps, what) -> None:
-    """``warmup_then(schedule_fn, W)`` must return ``lr_at(step)`` giving :func:`warmup_reference` at ``steps``.
+    """``warmup_then(schedule_fn, W)`` must return ``lr_at(step)`` giving the right rates at ``steps``.
 
     ``what`` is how the schedule is written in the failure message (e.g. ``"halving"``).
     """
+    def warmup_reference(schedule_fn, W, step):
+        """The right rate: ``schedule_fn(0)·(step + 1)/W`` during the warmup, then ``schedule_fn(step − W)``."""
+        top = schedule_fn(0)
+        return top * (step + 1) / W if step < W else schedule_fn(step - W)
+
+    warmup_then = _own(warmup_then, "warmup_then", warmup_reference)
     _callable("warmup_then", warmup_then)
     if not callable(schedule_fn):
         raise TypeError(f"schedule_fn must be a schedule step -> lr, got {type(schedule_fn).__name__}")

@@ -1,9 +1,9 @@
 """Lesson 06's exercise checks: a momentum step, an Adam step, the width of a Goldilocks zone.
 
-Each ``check_*`` takes the learner's function and one case, computes the right answer with the
-reference below, recognises the usual mistakes (each with the hint that names it) and otherwise
-reports what was expected and what came back. Learner values are only compared after conversion to
-floats, so a learner's object never decides a comparison.
+Each ``check_*`` takes the learner's function and one case, computes the right answer with its own
+reference (nested in the check, where no import reaches it), recognises the usual mistakes (each with
+the hint that names it) and otherwise reports what was expected and what came back. Learner values
+are only compared after conversion to floats, so a learner's object never decides a comparison.
 """
 from __future__ import annotations
 
@@ -13,9 +13,25 @@ import numpy as np
 
 from lrlab.course.checks import (
     LessonCheckError, expect_close, expect_number, expect_numbers, expect_sequence, fail, plain)
+from lrlab.course import owncode
 
-__all__ = ["momentum_reference", "adam_reference", "zone_width_reference", "check_momentum_step",
+__all__ = ["check_momentum_step",
            "check_adam_step", "check_adam_state", "check_zone_width", "HINTS"]
+
+
+#: What each exercise's answer may not call, by the learner's function: the lrlab code that computes it
+#: (dotted names: modules, classes, functions; plain names: this module's own helpers). The checks run
+#: the learner's function under :func:`lrlab.course.owncode.traced`, which fails a test whose answer
+#: calls any of them (or the check's own reference solution) under whatever name.
+OWN_CODE = (("momentum_step", ("lrlab.optim.optimizers", "lrlab.train.batched")),
+            ("adam_step", ("lrlab.optim.optimizers", "lrlab.train.batched")),
+            ("zone_width", ("lrlab.studies.sensitivity", "lrlab.studies.tuning")))
+
+
+def _own(fn, exercise, *references):
+    """The learner's ``fn`` as the checks call it: under the tracer of :mod:`lrlab.course.owncode`."""
+    return owncode.traced(fn, exercise, OWN_CODE, globals(), *references)
+
 
 #: Every hint, by mistake. The grading tests look for these exact words.
 HINTS = {
@@ -107,16 +123,7 @@ def _fmt(x):
 
 
 # --------------------------------------------------------------------------- exercise 1: momentum
-def momentum_reference(x, grad, buf, lr, momentum, nesterov=False):
-    """torch.optim.SGD with momentum, one step: ``b ← momentum·b + grad``; ``x ← x − lr·d``,
-    ``d = b`` (heavy ball) or ``d = grad + momentum·b`` (Nesterov). Returns ``(new_x, new_b)``."""
-    x, grad, buf = (np.asarray(a, dtype=float) for a in (x, grad, buf))
-    new_buf = momentum * buf + grad
-    direction = grad + momentum * new_buf if nesterov else new_buf
-    return x - lr * direction, new_buf
-
-
-def _momentum_mistakes(x, grad, buf, lr, momentum, nesterov):
+def _momentum_mistakes(momentum_reference, x, grad, buf, lr, momentum, nesterov):
     x, grad, buf = (np.asarray(a, dtype=float) for a in (x, grad, buf))
     right_x, right_b = momentum_reference(x, grad, buf, lr, momentum, nesterov)
     velocity = momentum * buf - lr * grad
@@ -137,11 +144,20 @@ def _momentum_mistakes(x, grad, buf, lr, momentum, nesterov):
 
 def check_momentum_step(momentum_step, x, grad, buf, lr, momentum, nesterov=False):
     """``momentum_step(x, grad, buf, lr, momentum, nesterov)`` must return torch's ``(new_x, new_buf)``."""
+    def momentum_reference(x, grad, buf, lr, momentum, nesterov):
+        """torch.optim.SGD with momentum, one step: ``b ← momentum·b + grad``; ``x ← x − lr·d``,
+        ``d = b`` (heavy ball) or ``d = grad + momentum·b`` (Nesterov). Returns ``(new_x, new_b)``."""
+        x, grad, buf = (np.asarray(a, dtype=float) for a in (x, grad, buf))
+        new_buf = momentum * buf + grad
+        direction = grad + momentum * new_buf if nesterov else new_buf
+        return x - lr * direction, new_buf
+
+    momentum_step = _own(momentum_step, "momentum_step", momentum_reference)
     what = (f"momentum_step({_fmt(x)}, {_fmt(grad)}, {_fmt(buf)}, lr={lr!r}, momentum={momentum!r}"
             + (", nesterov=True)" if nesterov else ")"))
     got = _call(what, momentum_step, _copy(x), _copy(grad), _copy(buf), lr, momentum, nesterov=nesterov)
     new_x, new_buf = _unpack(what, got, 2, HINTS["pair"])
-    (right_x, right_b), mistakes = _momentum_mistakes(x, grad, buf, lr, momentum, nesterov)
+    (right_x, right_b), mistakes = _momentum_mistakes(momentum_reference, x, grad, buf, lr, momentum, nesterov)
     if not (_same(new_x, right_x) and _same(new_buf, right_b)):
         for (wrong_x, wrong_b), key in mistakes:
             if _same(new_x, wrong_x) and _same(new_buf, wrong_b):
@@ -154,18 +170,7 @@ def check_momentum_step(momentum_step, x, grad, buf, lr, momentum, nesterov=Fals
 
 
 # --------------------------------------------------------------------------- exercise 2: Adam
-def adam_reference(x, grad, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
-    """torch.optim.Adam, step number ``t`` from the state ``(m, v)`` after step t − 1.
-    Returns ``(new_x, new_m, new_v)``; ``new_m``, ``new_v`` are the raw (uncorrected) averages."""
-    x, grad, m, v = (np.asarray(a, dtype=float) for a in (x, grad, m, v))
-    b1, b2 = betas
-    m = b1 * m + (1 - b1) * grad
-    v = b2 * v + (1 - b2) * grad * grad
-    m_hat, v_hat = m / (1 - b1 ** t), v / (1 - b2 ** t)
-    return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
-
-
-def _adam_x_mistakes(x, grad, m, v, t, lr, betas, eps):
+def _adam_x_mistakes(adam_reference, x, grad, m, v, t, lr, betas, eps):
     x, grad, m0, v0 = (np.asarray(a, dtype=float) for a in (x, grad, m, v))
     b1, b2 = betas
     m = b1 * m0 + (1 - b1) * grad
@@ -181,7 +186,7 @@ def _adam_x_mistakes(x, grad, m, v, t, lr, betas, eps):
         if t_wrong >= 1:
             out.append((x - lr * (m / (1 - b1 ** t_wrong)) / (np.sqrt(v / (1 - b2 ** t_wrong)) + eps), "t_off"))
     if tuple(betas) != (0.9, 0.999):
-        out.append((adam_reference(x, grad, m0, v0, t, lr)[0], "betas_ignored"))
+        out.append((adam_reference(x, grad, m0, v0, t, lr, (0.9, 0.999), eps)[0], "betas_ignored"))
     return out
 
 
@@ -193,23 +198,40 @@ def _adam_what(x, grad, m, v, t, lr, betas, eps):
 
 def check_adam_step(adam_step, x, grad, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
     """The new parameter of ``adam_step(x, grad, m, v, t, lr, betas, eps)`` must be torch's."""
-    what = _adam_what(x, grad, m, v, t, lr, betas, eps)
-    got = _call(what, adam_step, _copy(x), _copy(grad), _copy(m), _copy(v), t, lr=lr, betas=betas, eps=eps)
-    new_x = _unpack(what, got, 3, HINTS["triple"])[0]
-    right = adam_reference(x, grad, m, v, t, lr, betas, eps)[0]
-    if not _same(new_x, right):
-        for wrong, key in _adam_x_mistakes(x, grad, m, v, t, lr, betas, eps):
-            if _same(new_x, wrong) and not _same(wrong, right):
-                fail(f"{what}, new_x", right.tolist() if right.ndim else float(right),
-                     _floats(new_x).tolist() if _floats(new_x) is not None else new_x, HINTS[key])
-    _expect(f"{what}, new_x", new_x, right, hint="new_x = x − lr·m̂ / (√v̂ + eps), "
-                                                 "with m̂ = m / (1 − beta1**t) and v̂ = v / (1 − beta2**t)")
+    _check_adam("x", adam_step, x, grad, m, v, t, lr, betas, eps)
 
 
 def check_adam_state(adam_step, x, grad, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
     """The new state ``(m, v)`` of ``adam_step`` must be the raw moving averages."""
+    _check_adam("state", adam_step, x, grad, m, v, t, lr, betas, eps)
+
+
+def _check_adam(part, adam_step, x, grad, m, v, t, lr, betas, eps):
+    """Both Adam checks, with the reference they share: ``part`` "x" (the new parameter) or "state"."""
+    def adam_reference(x, grad, m, v, t, lr, betas, eps):
+        """torch.optim.Adam, step number ``t`` from the state ``(m, v)`` after step t − 1.
+        Returns ``(new_x, new_m, new_v)``; ``new_m``, ``new_v`` are the raw (uncorrected) averages."""
+        x, grad, m, v = (np.asarray(a, dtype=float) for a in (x, grad, m, v))
+        b1, b2 = betas
+        m = b1 * m + (1 - b1) * grad
+        v = b2 * v + (1 - b2) * grad * grad
+        m_hat, v_hat = m / (1 - b1 ** t), v / (1 - b2 ** t)
+        return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+    adam_step = _own(adam_step, "adam_step", adam_reference)
     what = _adam_what(x, grad, m, v, t, lr, betas, eps)
     got = _call(what, adam_step, _copy(x), _copy(grad), _copy(m), _copy(v), t, lr=lr, betas=betas, eps=eps)
+    if part == "x":
+        new_x = _unpack(what, got, 3, HINTS["triple"])[0]
+        right = adam_reference(x, grad, m, v, t, lr, betas, eps)[0]
+        if not _same(new_x, right):
+            for wrong, key in _adam_x_mistakes(adam_reference, x, grad, m, v, t, lr, betas, eps):
+                if _same(new_x, wrong) and not _same(wrong, right):
+                    fail(f"{what}, new_x", right.tolist() if right.ndim else float(right),
+                         _floats(new_x).tolist() if _floats(new_x) is not None else new_x, HINTS[key])
+        _expect(f"{what}, new_x", new_x, right, hint="new_x = x − lr·m̂ / (√v̂ + eps), "
+                                                     "with m̂ = m / (1 − beta1**t) and v̂ = v / (1 − beta2**t)")
+        return
     _, new_m, new_v = _unpack(what, got, 3, HINTS["triple"])
     _, right_m, right_v = adam_reference(x, grad, m, v, t, lr, betas, eps)
     b1, b2 = betas
@@ -228,15 +250,6 @@ def check_adam_state(adam_step, x, grad, m, v, t, lr=1e-3, betas=(0.9, 0.999), e
 
 
 # --------------------------------------------------------------------------- exercise 3: zone width
-def zone_width_reference(lrs, losses, factor=2.0) -> float:
-    """Width in decades of the rates whose loss is ≤ factor × the best finite loss."""
-    lrs, losses = np.asarray(lrs, dtype=float), np.asarray(losses, dtype=float)
-    finite = np.isfinite(losses)
-    best = losses[finite].min()
-    inside = finite & (losses <= factor * best)
-    return float(math.log10(lrs[inside].max() / lrs[inside].min()))
-
-
 def _zone_mistakes(lrs, losses, factor):
     lrs, losses = np.asarray(lrs, dtype=float), np.asarray(losses, dtype=float)
     finite = np.isfinite(losses)
@@ -258,6 +271,15 @@ def _zone_mistakes(lrs, losses, factor):
 
 def check_zone_width(zone_width, lrs, losses, factor=2.0):
     """``zone_width(lrs, losses, factor)`` must return the zone's width in decades, as a number."""
+    def zone_width_reference(lrs, losses, factor):
+        """Width in decades of the rates whose loss is ≤ factor × the best finite loss."""
+        lrs, losses = np.asarray(lrs, dtype=float), np.asarray(losses, dtype=float)
+        finite = np.isfinite(losses)
+        best = losses[finite].min()
+        inside = finite & (losses <= factor * best)
+        return float(math.log10(lrs[inside].max() / lrs[inside].min()))
+
+    zone_width = _own(zone_width, "zone_width", zone_width_reference)
     shown = ", ".join("nan" if isinstance(x, float) and math.isnan(x) else repr(x) for x in losses)
     what = f"zone_width({list(lrs)!r}, [{shown}]" + (f", factor={factor!r})" if factor != 2.0 else ")")
     nan_hint = None if np.isfinite(np.asarray(losses, dtype=float)).all() else HINTS["nan"]

@@ -19,9 +19,24 @@ import numpy as np
 from lrlab.course.checks import LessonCheckError, expect_close, expect_number, fail, plain
 from lrlab.optim.optimizers import Adam
 from lrlab.optim.schedules import ReduceLROnPlateau
+from lrlab.course import owncode
 
 __all__ = ["check_param_groups", "check_groups_in_adam", "check_scale_lr", "check_scale_lr_refuses",
-           "check_plateau_cuts", "plateau_reference", "RULES"]
+           "check_plateau_cuts", "RULES"]
+
+
+#: What each exercise's answer may not call, by the learner's function: the lrlab code that computes it
+#: (dotted names: modules, classes, functions; plain names: this module's own helpers). The checks run
+#: the learner's function under :func:`lrlab.course.owncode.traced`, which fails a test whose answer
+#: calls any of them (or the check's own reference solution) under whatever name.
+OWN_CODE = (("make_param_groups", ()),  # no lrlab code builds these groups
+            ("scale_lr", ()),  # nor scales a rate by a rule
+            ("plateau_cuts", ("lrlab.optim.schedules.ReduceLROnPlateau", "_detector")))
+
+
+def _own(fn, exercise, *references):
+    """The learner's ``fn`` as the checks call it: under the tracer of :mod:`lrlab.course.owncode`."""
+    return owncode.traced(fn, exercise, OWN_CODE, globals(), *references)
 
 
 def _callable(name: str, fn) -> None:
@@ -63,6 +78,7 @@ def check_param_groups(make_param_groups, params, head, body_lr, head_lr) -> Non
     The body group lists every key of ``params`` not in ``head``, in the dict's order, with rate
     ``body_lr``; the head group lists ``head``'s names (in the dict's order) with rate ``head_lr``.
     """
+    make_param_groups = _own(make_param_groups, "make_param_groups")
     _callable("make_param_groups", make_param_groups)
     call, got = _groups(make_param_groups, params, head, body_lr, head_lr)
     body_names = [k for k in params if k not in head]
@@ -91,6 +107,7 @@ def check_groups_in_adam(make_param_groups, params, head, body_lr, head_lr) -> N
     Adam's first step moves each entry by exactly its rate (``m/√v = ±1``), which makes the rates
     that reached each parameter visible.
     """
+    make_param_groups = _own(make_param_groups, "make_param_groups")
     _callable("make_param_groups", make_param_groups)
     call, got = _groups(make_param_groups, params, head, body_lr, head_lr)
     try:
@@ -134,6 +151,7 @@ def scale_mistakes(lr, old, new, rule) -> list[tuple[float, str]]:
 
 def check_scale_lr(scale_lr, lr, old_batch, new_batch, rule) -> None:
     """``scale_lr(lr, old_batch, new_batch, rule)`` must be ``lr · (new_batch/old_batch) ** RULES[rule]``."""
+    scale_lr = _own(scale_lr, "scale_lr")
     _callable("scale_lr", scale_lr)
     call = f"scale_lr({lr!r}, {old_batch!r}, {new_batch!r}, {rule!r})"
     want = lr * (new_batch / old_batch) ** RULES[rule]
@@ -147,6 +165,7 @@ def check_scale_lr(scale_lr, lr, old_batch, new_batch, rule) -> None:
 
 def check_scale_lr_refuses(scale_lr, lr, old_batch, new_batch, rule) -> None:
     """``scale_lr`` must raise ``ValueError`` for an unknown rule or a batch size that is not >= 1."""
+    scale_lr = _own(scale_lr, "scale_lr")
     _callable("scale_lr", scale_lr)
     call = f"scale_lr({lr!r}, {old_batch!r}, {new_batch!r}, {rule!r})"
     why = ("an unknown rule" if rule not in RULES else "a batch size below 1")
@@ -160,18 +179,6 @@ def check_scale_lr_refuses(scale_lr, lr, old_batch, new_batch, rule) -> None:
 
 
 # ------------------------------------------------------------------------------ exercise 3: plateau
-
-def plateau_reference(losses, patience, threshold=1e-4) -> list[int]:
-    """Positions (0-based) in ``losses`` at which ``torch``'s ReduceLROnPlateau (mode "min", "rel") cuts the rate."""
-    rule = ReduceLROnPlateau(1.0, factor=0.5, patience=patience, threshold=threshold)
-    cuts, lr = [], 1.0
-    for i, loss in enumerate(losses):
-        new = rule.step(float(loss))
-        if new < lr:
-            cuts.append(i)
-        lr = new
-    return cuts
-
 
 def _detector(patience, threshold, improves, trigger, reset=True):
     def cuts(losses):
@@ -211,6 +218,18 @@ def plateau_mistakes(losses, patience, threshold) -> list[tuple[list, str]]:
 
 def check_plateau_cuts(plateau_cuts, losses, patience, threshold=1e-4) -> None:
     """``plateau_cuts(losses, patience, threshold)`` must list where torch's rule (mode 'min', 'rel') cuts."""
+    def plateau_reference(losses, patience, threshold):
+        """Positions (0-based) in ``losses`` at which ``torch``'s ReduceLROnPlateau (mode "min", "rel") cuts the rate."""
+        rule = ReduceLROnPlateau(1.0, factor=0.5, patience=patience, threshold=threshold)
+        cuts, lr = [], 1.0
+        for i, loss in enumerate(losses):
+            new = rule.step(float(loss))
+            if new < lr:
+                cuts.append(i)
+            lr = new
+        return cuts
+
+    plateau_cuts = _own(plateau_cuts, "plateau_cuts", plateau_reference)
     _callable("plateau_cuts", plateau_cuts)
     losses = [float(x) for x in losses]
     call = f"plateau_cuts({losses!r}, patience={patience!r}, threshold={threshold!r})"

@@ -24,9 +24,26 @@ import numpy as np
 
 from lrlab.course.checks import LessonCheckError, expect_number, fail, plain
 from lrlab.studies.tuning import BudgetExceeded, TuningProblem
+from lrlab.course import owncode
 
-__all__ = ["HINTS", "TuneCase", "check_tune", "PRACTICE", "attempt", "fixed_rate_tune", "GRADIENTS", "hvp_reference", "check_hvp",
+__all__ = ["HINTS", "TuneCase", "check_tune", "PRACTICE", "attempt", "fixed_rate_tune", "GRADIENTS", "check_hvp",
            "check_top_eigenvalue", "symmetric_matrix"]
+
+
+#: What each exercise's answer may not call, by the learner's function: the lrlab code that computes it
+#: (dotted names: modules, classes, functions; plain names: this module's own helpers). The checks run
+#: the learner's function under :func:`lrlab.course.owncode.traced`, which fails a test whose answer
+#: calls any of them (or the check's own reference solution) under whatever name.
+OWN_CODE = (("tune", ("fixed_rate_tune",)),
+            ("hvp_central", ("lrlab.train.curvature", "_quadratic_hvp", "_quartic_hvp", "_softplus_hvp",
+                             "_hvp_mistakes")),
+            ("top_eigenvalue", ("lrlab.train.curvature",)))
+
+
+def _own(fn, exercise, *references):
+    """The learner's ``fn`` as the checks call it: under the tracer of :mod:`lrlab.course.owncode`."""
+    return owncode.traced(fn, exercise, OWN_CODE, globals(), *references)
+
 
 #: Every hint, by mistake. The grading tests look for these exact words.
 HINTS = {
@@ -110,6 +127,7 @@ def _refuse(call, what, hint, got=None):
 
 def check_tune(tune, case: TuneCase) -> None:
     """Run ``tune(problem, budget)`` on ``case``'s problem; pass when its parameters reach ``case.min_accuracy``."""
+    tune = _own(tune, "tune")
     if not callable(tune):
         raise TypeError(f"tune must be the function you wrote, got {type(tune).__name__}")
     problem = case.problem()
@@ -210,12 +228,7 @@ GRADIENTS = {"quadratic": (_quadratic_grad, _quadratic_hvp), "quartic": (_quarti
              "softplus": (_softplus_grad, _softplus_hvp)}
 
 
-def hvp_reference(grad, theta, v, eps):
-    """The central difference ``(grad(θ + eps·v) − grad(θ − eps·v)) / (2·eps)``."""
-    return (grad(theta + eps * v) - grad(theta - eps * v)) / (2.0 * eps)
-
-
-def _hvp_mistakes(grad, theta, v, eps):
+def _hvp_mistakes(hvp_reference, grad, theta, v, eps):
     plus, minus, here = grad(theta + eps * v), grad(theta - eps * v), grad(theta)
     unit = v / np.linalg.norm(v)
     return [((plus - here) / eps, "forward"), ((plus - minus) / eps, "no_half"),
@@ -229,6 +242,11 @@ def check_hvp(hvp_central, name, theta, v, eps=1e-4) -> None:
     Passes when the answer is within ``1e-6`` (relative to ``|Hv|``) of the exact product, which
     only the central difference reaches for these functions and steps.
     """
+    def hvp_reference(grad, theta, v, eps):
+        """The central difference ``(grad(θ + eps·v) − grad(θ − eps·v)) / (2·eps)``."""
+        return (grad(theta + eps * v) - grad(theta - eps * v)) / (2.0 * eps)
+
+    hvp_central = _own(hvp_central, "hvp_central", hvp_reference)
     if not callable(hvp_central):
         raise TypeError(f"hvp_central must be the function you wrote, got {type(hvp_central).__name__}")
     grad, exact = GRADIENTS[name]
@@ -243,7 +261,7 @@ def check_hvp(hvp_central, name, theta, v, eps=1e-4) -> None:
     scale = 1e-6 * max(float(np.linalg.norm(want)), 1.0)
     if got.shape != want.shape:
         fail(call, want, got, f"return an array of {want.size} numbers, the shape of theta")
-    for wrong, key in _hvp_mistakes(grad, theta, v, eps):
+    for wrong, key in _hvp_mistakes(hvp_reference, grad, theta, v, eps):
         if np.linalg.norm(got - wrong) <= 1e-9 * max(float(np.linalg.norm(wrong)), 1.0) and \
                 np.linalg.norm(wrong - want) > scale:
             fail(call, want, got, HINTS[key])
@@ -280,6 +298,7 @@ def check_top_eigenvalue(top_eigenvalue, eigenvalues, basis="standard", seed=0, 
     The dominant eigenvalue is the one of largest magnitude, with its sign. The learner's function
     receives ``hvp = lambda x: H @ x`` and ``dim``, and is called with its own defaults.
     """
+    top_eigenvalue = _own(top_eigenvalue, "top_eigenvalue")
     if not callable(top_eigenvalue):
         raise TypeError(f"top_eigenvalue must be the function you wrote, got {type(top_eigenvalue).__name__}")
     H = symmetric_matrix(eigenvalues, basis, seed)
