@@ -8,3 +8,8 @@
 
 May import: the base, :mod:`lrlab.optim`, :mod:`lrlab.problems`, :mod:`lrlab.train`, :mod:`lrlab.studies`.
 """
+from lrlab import _lazy
+
+
+def __getattr__(name):
+    return _lazy.submodule(__name__, name)

@@ -8,3 +8,8 @@
 
 May import: the base (``lrlab._validate``, ``lrlab.tables``) only.
 """
+from lrlab import _lazy
+
+
+def __getattr__(name):
+    return _lazy.submodule(__name__, name)

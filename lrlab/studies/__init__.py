@@ -11,3 +11,8 @@
 
 May import: the base, :mod:`lrlab.optim`, :mod:`lrlab.problems`, :mod:`lrlab.train`.
 """
+from lrlab import _lazy
+
+
+def __getattr__(name):
+    return _lazy.submodule(__name__, name)

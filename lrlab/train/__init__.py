@@ -10,3 +10,8 @@
 
 May import: the base, :mod:`lrlab.optim`, :mod:`lrlab.problems`.
 """
+from lrlab import _lazy
+
+
+def __getattr__(name):
+    return _lazy.submodule(__name__, name)
