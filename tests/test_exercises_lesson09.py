@@ -58,16 +58,29 @@ def test_a_right_mup_rate_passes(layer):
     ex.check_mup_adam_lr(mup_adam_lr, 0.01, layer, 256, 32)
 
 
-def test_the_schedule_free_reference_follows_sgd_schedule_free():
+def _schedule_free_step(x, z, grad, lr, beta, t):
+    """One schedule-free SGD step written out (the exercise's answer), to hold against SGDScheduleFree."""
+    y = (1 - beta) * z + beta * x
+    new_z = z - lr * grad(y)
+    c = 1.0 / (t + 1)
+    return (1 - c) * x + c * new_z, new_z
+
+
+def test_the_check_accepts_the_step_that_follows_sgd_schedule_free():
     opt = SGDScheduleFree(lr=0.1, momentum=0.9)
     y = np.array([1.0, -2.0])
     x = z = y.copy()
     grad = lambda w: np.array([2.0, 0.5]) * w  # noqa: E731
     for t in range(8):
+        ex.check_schedule_free_step(_schedule_free_step, x, z, grad, 0.1, 0.9, t)
         y = opt.step(y, grad(y))
-        x, z = ex.schedule_free_reference(x, z, grad, 0.1, 0.9, t)
+        x, z = _schedule_free_step(x, z, grad, 0.1, 0.9, t)
         np.testing.assert_allclose(opt.state[None]["z"], z, rtol=0, atol=1e-14)
         np.testing.assert_allclose(opt._convert(y, to_train=False), x, rtol=0, atol=1e-14)
+
+
+def test_the_reference_is_out_of_an_answers_reach():
+    assert not hasattr(ex, "schedule_free_reference")
 
 
 # ----------------------------------------------------------------------------- each mistake is named

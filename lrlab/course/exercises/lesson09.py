@@ -10,7 +10,7 @@ recognises the usual mistakes (each with its own hint) and otherwise compares wi
 >>> check_mup_adam_lr(lambda lr, layer, width, base_width: lr * (base_width / width) ** 0.5, 1e-2, "output", 256, 32)
 Traceback (most recent call last):
 ...
-lrlab.checks.LessonCheckError: mup_adam_lr(0.01, 'output', 256, 32): expected 0.00125, got 0.00353553. Hint: a square root belongs to the initial scale, not to Adam's rate: the rate of a layer whose input grows m times shrinks by 1/m
+lrlab.course.checks.LessonCheckError: mup_adam_lr(0.01, 'output', 256, 32): expected 0.00125, got 0.00353553. Hint: a square root belongs to the initial scale, not to Adam's rate: the rate of a layer whose input grows m times shrinks by 1/m
 """
 from __future__ import annotations
 
@@ -18,12 +18,23 @@ import math
 
 import numpy as np
 
+from lrlab.course import owncode
 from lrlab.course.checks import expect_close, expect_number, expect_numbers, expect_sequence, fail, plain
 from lrlab.problems.digits import mup_scales
 from lrlab.optim.schedules import WSD_SHAPES, wsd
 
-__all__ = ["check_wsd", "check_schedule_free_step", "schedule_free_reference", "check_mup_adam_lr",
-           "MUP_LAYERS"]
+__all__ = ["check_wsd", "check_schedule_free_step", "check_mup_adam_lr", "MUP_LAYERS", "OWN_CODE"]
+
+#: The lrlab code that computes each exercise's answer: the checks run the learner's function under the
+#: tracer of :mod:`lrlab.course.owncode`, which fails a test whose answer calls any of it.
+OWN_CODE = (("wsd_lr", ("lrlab.optim.schedules",)),
+            ("schedule_free_step", ("lrlab.optim.optimizers", "lrlab.train.batched")),
+            ("mup_adam_lr", ("lrlab.problems.digits.mup_scales",)))
+
+
+def _own(fn, exercise, *references):
+    """The learner's ``fn`` as the checks call it: under the tracer of :mod:`lrlab.course.owncode`."""
+    return owncode.traced(fn, exercise, OWN_CODE, globals(), *references)
 
 
 def _callable(name: str, fn) -> None:
@@ -67,6 +78,7 @@ def wsd_mistakes(step, peak, total_steps, warmup_steps, decay_steps, shape):
 def check_wsd(wsd_lr, step, peak, total_steps, warmup_steps, decay_steps, shape="1-sqrt") -> None:
     """``wsd_lr(step, peak, total_steps, warmup_steps, decay_steps, shape)`` must be lrlab's ``wsd`` at ``step``."""
     _callable("wsd_lr", wsd_lr)
+    wsd_lr = _own(wsd_lr, "wsd_lr")
     call = f"wsd_lr({step!r}, {peak!r}, {total_steps!r}, {warmup_steps!r}, {decay_steps!r}, {shape!r})"
     want = wsd(peak, total_steps, warmup_steps, decay_steps, shape)(step)
     got = expect_number(call, wsd_lr(step, peak, total_steps, warmup_steps, decay_steps, shape))
@@ -79,15 +91,6 @@ def check_wsd(wsd_lr, step, peak, total_steps, warmup_steps, decay_steps, shape=
 
 
 # ------------------------------------------------------------------------------ exercise 2: schedule-free SGD
-
-def schedule_free_reference(x, z, grad, lr, beta, t):
-    """One schedule-free SGD step from ``(x, z)``, step ``t`` (0-based), uniform averaging weights."""
-    x, z = np.asarray(x, dtype=float), np.asarray(z, dtype=float)
-    y = (1 - beta) * z + beta * x
-    new_z = z - lr * np.asarray(grad(y), dtype=float)
-    c = 1.0 / (t + 1)
-    return (1 - c) * x + c * new_z, new_z
-
 
 def schedule_free_mistakes(x, z, grad, lr, beta, t):
     """(new x, new z) of the usual wrong steps, each with the hint that names it."""
@@ -121,11 +124,20 @@ def _as_pair(call, got):
 
 
 def check_schedule_free_step(schedule_free_step, x, z, grad, lr, beta, t, what="grad") -> None:
-    """``schedule_free_step(x, z, grad, lr, beta, t)`` must return :func:`schedule_free_reference`'s pair.
+    """``schedule_free_step(x, z, grad, lr, beta, t)`` must return one schedule-free SGD step's pair.
 
     ``what`` names ``grad`` in the failure message (e.g. ``"lambda w: 2 * w"``).
     """
     _callable("schedule_free_step", schedule_free_step)
+    def schedule_free_reference(x, z, grad, lr, beta, t):
+        """One schedule-free SGD step from ``(x, z)``, step ``t`` (0-based), uniform averaging weights."""
+        x, z = np.asarray(x, dtype=float), np.asarray(z, dtype=float)
+        y = (1 - beta) * z + beta * x
+        new_z = z - lr * np.asarray(grad(y), dtype=float)
+        c = 1.0 / (t + 1)
+        return (1 - c) * x + c * new_z, new_z
+
+    schedule_free_step = _own(schedule_free_step, "schedule_free_step", schedule_free_reference)
     call = f"schedule_free_step({x!r}, {z!r}, {what}, lr={lr!r}, beta={beta!r}, t={t!r})"
     want = schedule_free_reference(x, z, grad, lr, beta, t)
     got = _as_pair(call, schedule_free_step(np.array(x, dtype=float) if not np.isscalar(x) else x,
@@ -167,6 +179,7 @@ def mup_mistakes(lr, layer, width, base_width):
 def check_mup_adam_lr(mup_adam_lr, lr, layer, width, base_width) -> None:
     """``mup_adam_lr(lr, layer, width, base_width)`` must be ``lr`` times µP's Adam factor for that layer."""
     _callable("mup_adam_lr", mup_adam_lr)
+    mup_adam_lr = _own(mup_adam_lr, "mup_adam_lr")
     if layer not in MUP_LAYERS:
         raise ValueError(f"layer must be one of {', '.join(map(repr, MUP_LAYERS))}, got {layer!r}")
     call = f"mup_adam_lr({lr!r}, {layer!r}, {width!r}, {base_width!r})"
