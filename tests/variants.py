@@ -148,3 +148,35 @@ VARIANTS = {
 for student in INDEPENDENT.values():
     for gid, source in student.items():
         VARIANTS.setdefault(gid, []).append(source)
+
+VARIANTS.update({
+    "ex1_wsd_lr": ['''def wsd_lr(step, peak, total_steps, warmup_steps, decay_steps, shape="1-sqrt"):
+    """Warmup, a flat stretch at the peak, then a decay over the last decay_steps steps."""
+    if step >= total_steps:
+        return 0.0
+    if step < warmup_steps:
+        return peak * (step + 1) / warmup_steps
+    steps_into_decay = step - (total_steps - decay_steps)
+    if steps_into_decay < 0:
+        return peak
+    frac = steps_into_decay / decay_steps
+    if shape == "linear":
+        factor = 1.0 - frac
+    elif shape == "cosine":
+        factor = (1.0 + math.cos(math.pi * frac)) / 2.0
+    else:
+        factor = 1.0 - frac ** 0.5
+    return peak * factor'''],
+    "ex2_schedule_free_step": ['''def schedule_free_step(x, z, grad, lr, beta, t):
+    """Gradient at the interpolation point, SGD on z, running mean for x."""
+    point = beta * x + (1.0 - beta) * z
+    z_next = z - lr * grad(point)
+    weight = 1.0 / (t + 1.0)
+    x_next = x + weight * (z_next - x)
+    return x_next, z_next'''],
+    "ex3_mup_adam_lr": ['''def mup_adam_lr(lr, layer, width, base_width):
+    """Adam under muP: the layers whose fan-in grows with the width get lr * base_width / width."""
+    ratio = width / base_width
+    grows = {"input": False, "bias": False, "hidden": True, "output": True}
+    return lr / ratio if grows[layer] else lr'''],
+})

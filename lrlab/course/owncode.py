@@ -58,6 +58,8 @@ def _tampering_builtins() -> dict:
     import _thread
 
     found[_thread.start_new_thread] = "_thread.start_new_thread"
+    if hasattr(_thread, "start_joinable_thread"):  # what threading.Thread.start calls from Python 3.13 on
+        found[_thread.start_joinable_thread] = "_thread.start_joinable_thread"
     for name in ("fork", "forkpty", "system", "posix_spawn", "posix_spawnp", "execv", "execve", "popen"):
         if hasattr(os, name):
             found[getattr(os, name)] = f"os.{name}"
