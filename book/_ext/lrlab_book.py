@@ -92,8 +92,25 @@ def _figure_alts(app, pagename, templatename, context, doctree):
     if "body" not in context:
         return
     if not hasattr(app, "_lrlab_alts"):
+        # the edition's own executed copies, and the execution cache both editions share: a page whose
+        # notebook came from the cache may have no figures in this edition's jupyter_execute copy
         app._lrlab_alts = figure_alts(Path(app.outdir).parent / "jupyter_execute")
+        cache = getattr(app.config, "nb_execution_cache_path", "") or getattr(
+            getattr(app.env, "mystnb_config", None), "execution_cache_path", "")
+        if cache and Path(cache).is_dir():
+            app._lrlab_alts = {**figure_alts(Path(cache)), **app._lrlab_alts}
     context["body"] = restore_figure_alts(context["body"], app._lrlab_alts)
+    context["body"] = focusable_scroll_regions(context["body"])
+
+
+SCROLL_REGION = re.compile(r'<div class="pst-scrollable-table-container">')
+
+
+def focusable_scroll_regions(body: str) -> str:
+    """``body`` with the theme's sideways-scrolling table boxes reachable by keyboard (WCAG 2.1.1; axe's
+    scrollable-region-focusable): each gets ``tabindex="0"``, a region role and a name."""
+    return SCROLL_REGION.sub('<div class="pst-scrollable-table-container" tabindex="0" role="region" '
+                             'aria-label="Table (scrolls sideways)">', body)
 
 
 def _local_animation_icons(app, pagename, templatename, context, doctree):
