@@ -209,7 +209,7 @@ SCENARIOS: dict[str, Scenario] = {
         reason=r"cell ex1_double was changed from code to markdown", scores=FULL),
     "s31-patch-checks": Scenario(
         "a wrong answer that replaces the checks so that everything passes", _with(ex1_double=PATCH_CHECKS),
-        "needs manual grading", reason=r"patched what the tests rely on.*lrlab\.checks", scores=ZERO_EX1),
+        "needs manual grading", reason=r"patched what the tests rely on.*lrlab\.course\.checks", scores=ZERO_EX1),
     "s33-patch-during-test": Scenario(
         "a wrong answer whose function patches the checks while the test runs",
         _with(ex1_double=PATCH_DURING_TEST), "needs manual grading",
