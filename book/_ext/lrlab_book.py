@@ -109,8 +109,13 @@ SCROLL_REGION = re.compile(r'<div class="pst-scrollable-table-container">')
 def focusable_scroll_regions(body: str) -> str:
     """``body`` with the theme's sideways-scrolling table boxes reachable by keyboard (WCAG 2.1.1; axe's
     scrollable-region-focusable): each gets ``tabindex="0"``, a region role and a name."""
-    return SCROLL_REGION.sub('<div class="pst-scrollable-table-container" tabindex="0" role="region" '
+    body = SCROLL_REGION.sub('<div class="pst-scrollable-table-container" tabindex="0" role="region" '
                              'aria-label="Table (scrolls sideways)">', body)
+    # the table inside is the element that scrolls (axe names ``… > .pst-scrollable-table-container > .table``)
+    return SCROLLING_TABLE.sub('<table class="table" tabindex="0">', body)
+
+
+SCROLLING_TABLE = re.compile(r'<table class="table">')
 
 
 def _local_animation_icons(app, pagename, templatename, context, doctree):
