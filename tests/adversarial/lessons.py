@@ -254,7 +254,7 @@ def scenarios(p: Plan, course: Path) -> dict[str, Scenario]:
     out["b02-patch-checks"] = Scenario(
         "the last answer returns liars and replaces every check", {**correct, last.grade_id: _patch_now(
             last, p.test_names)}, "needs manual grading", zero_last,
-        reason=r"patched what the tests rely on.*lrlab\.(checks|exercises)", attacked=last.tests)
+        reason=r"patched what the tests rely on.*lrlab\.course\.(checks|exercises)", attacked=last.tests)
     out["b03-patch-during-test"] = Scenario(
         "the last answer's functions replace every check when a test calls them",
         {**correct, last.grade_id: _patch_when_called(last)}, "needs manual grading", others,
