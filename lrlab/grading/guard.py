@@ -37,6 +37,7 @@ student (the sandbox does that).
 """
 from __future__ import annotations
 
+import copyreg
 import sys
 import types
 
@@ -75,6 +76,9 @@ def _module_parts(name: str, mod) -> tuple[list, list]:
     classes, functions = [], []
     for value in list(mod.__dict__.values()):
         if isinstance(value, type) and getattr(value, "__module__", None) == name:
+            # copy.copy and pickle cache a class's slot names on the class the first time they copy an
+            # instance: fill that cache now, so a test that copies an optimizer does not look like a patch
+            copyreg._slotnames(value)
             attrs = dict(value.__dict__)
             classes.append((value, attrs, name.startswith(_LOOSE)))
             for member in attrs.values():

@@ -47,7 +47,6 @@ lrlab.studies.tuning.BudgetExceeded: train(steps=200) needs 200 steps but only 1
 """
 from __future__ import annotations
 
-import copyreg
 import functools
 import hashlib
 from dataclasses import dataclass
@@ -60,14 +59,6 @@ from lrlab.train import batched
 from lrlab.train.batched import OPTIMIZERS
 from lrlab.train.finder import FinderResult, lr_range_test
 from lrlab.problems.digits import MLP
-
-# A range test deep-copies its optimizer, and the first copy of an instance caches ``__slotnames__``
-# on its class (``copyreg``). Fill that cache for every optimizer class now, when lrlab.studies.tuning is
-# imported, so that the copies made later (inside graded test cells) change no class of lrlab: the
-# grader's guard (lrlab.grading.guard) would otherwise report lrlab.optim.optimizers as patched.
-for _cls in OPTIMIZERS.values():
-    copyreg._slotnames(_cls)
-del _cls
 
 __all__ = ["Budget", "BudgetExceeded", "TuningProblem", "Run", "SweepRuns", "ZoneSweep", "zone_sweep", "Recipe",
            "recipe_zones", "ZONE_RATES", "ZONE_STEPS", "ZONE_SEEDS", "ZONE_FLOOR", "ZONE_RECIPES",

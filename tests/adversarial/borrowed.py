@@ -204,4 +204,28 @@ from lrlab.train.curvature import power_iteration as _b_power
 def top_eigenvalue(hvp, dim, tol=1e-8, max_iters=1000, seed=0):
     return _b_power(hvp, dim, tol=tol, iters=max_iters, seed=seed)[0]
 ''', r"lrlab\.train\.curvature\.power_iteration"),
+    # lesson 09
+    "wsd_lr": ('''
+import functools as _b_functools
+
+from lrlab.optim import schedules as _b_sched
+
+
+def wsd_lr(step, peak, total_steps, warmup_steps, decay_steps, shape="1-sqrt"):
+    schedule = _b_functools.partial(_b_sched.wsd, decay_shape=shape)
+    return schedule(peak, total_steps, warmup_steps, decay_steps)(step)
+''', r"lrlab\.optim\.schedules\.wsd"),
+    "schedule_free_step": (_DIG.format(module="lesson09") + '''
+
+def schedule_free_step(x, z, grad, lr, beta, t):
+    return _b_dig(_b_checks.check_schedule_free_step, "schedule_free_reference")(x, z, grad, lr, beta, t)
+''', r"lrlab\.course\.exercises\.lesson09\.check_schedule_free_step\.<locals>\.schedule_free_reference"),
+    "mup_adam_lr": ('''
+import lrlab.problems.digits as _b_nets
+
+
+def mup_adam_lr(lr, layer, width, base_width):
+    scales = getattr(_b_nets, "mup_scales")((64, width, width, 10), (64, base_width, base_width, 10))
+    return lr * scales[{"input": "W1", "hidden": "W2", "output": "W3", "bias": "b2"}[layer]][1]
+''', r"lrlab\.problems\.digits\.mup_scales"),
 }

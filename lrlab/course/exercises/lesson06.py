@@ -102,7 +102,7 @@ def _call(what, fn, *args, _hint=None, **kwargs):
     try:
         return fn(*args, **kwargs)
     except Exception as err:  # the learner's code may raise anything
-        hint = HINTS["raised"] + (f"; {_hint}" if _hint else "")
+        hint = f"{_hint} ({HINTS['raised']})" if _hint else HINTS["raised"]  # the named mistake first
         fail(what, "a result", f"{type(err).__name__}: {err}", hint)
 
 
