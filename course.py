@@ -71,7 +71,8 @@ def setup() -> None:
     too_old = python_too_old()
     if too_old:
         sys.exit(too_old)
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + sys.version.encode()).hexdigest()
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + sys.version.encode()
+                            + " ".join(SLOW_TO_IMPORT).encode()).hexdigest()
     if STAMP.exists() and STAMP.read_text().strip() == wanted and PY.exists():
         return
     if not PY.exists():
@@ -81,7 +82,21 @@ def setup() -> None:
     cmd = [str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", f"{ROOT}[test]"]
     if subprocess.call(cmd, cwd=ROOT) != 0:
         sys.exit("[course] pip install failed; see the messages above")
+    drop_slow_imports(PY)
     STAMP.write_text(wanted + "\n")
+
+
+#: Installed by jsonschema's "format-nongpl" extra (nbformat, jupyter-events) and imported by every process
+#: that imports jsonschema, though no Jupyter schema uses the "iri" format it checks: it builds ~35 Earley
+#: parsers at import, 3 s of CPU per process here (jsonschema issues #1392 and #1428). Without it jsonschema
+#: skips that one format; `pip check` stays clean.
+SLOW_TO_IMPORT = ("rfc3987-syntax", "lark")
+
+
+def drop_slow_imports(python) -> None:
+    """Uninstall :data:`SLOW_TO_IMPORT` from the environment of ``python`` (no-op when absent)."""
+    subprocess.call([str(python), "-m", "pip", "uninstall", "--disable-pip-version-check", "-y", "-q",
+                     *SLOW_TO_IMPORT], cwd=ROOT, stderr=subprocess.DEVNULL)
 
 
 def copy_lessons(work: Path) -> None:

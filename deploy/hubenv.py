@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import importlib.util
 import os
 import re
 import shutil
@@ -94,6 +95,14 @@ def _pip(env: Path, *args: str, log) -> None:
         raise RuntimeError(f"pip failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
 
 
+def _course(root: Path):
+    """The repository's ``course.py`` as a module (its setup rules apply to the hub environment too)."""
+    spec = importlib.util.spec_from_file_location("lrlab_course_setup", root / "course.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def ensure(root: Path = ROOT, base: Path = DEFAULT_BASE, python: Path = SYSTEM_PYTHON,
            log=lambda msg: print(f"[hub] {msg}", flush=True)) -> Path:
     """Build or reuse the hub environment for the course in ``root``; return its folder.
@@ -150,6 +159,7 @@ def _build(root: Path, base: Path, env: Path, python: Path, log) -> None:
         else:
             log(f"updating lrlab in the hub environment {env}")
             _pip(env, "--no-deps", "--force-reinstall", str(stage), log=log)
+        _course(root).drop_slow_imports(env / "bin" / "python")
     (env / SRC_STAMP).write_text(wanted_src + "\n")
 
 

@@ -206,6 +206,7 @@ def test_article_values_appear_verbatim_in_the_article():
     assert missing == []
 
 
+@pytest.mark.slow  # every section: it trains the studies of lessons 07-09 (about a minute)
 def test_claim_ids_are_unique_and_sections_known():
     claims = article.claims()
     assert len({c.id for c in claims}) == len(claims)
@@ -288,6 +289,7 @@ def test_lesson_07_verdicts():
 
 # ---------------------------------------------------------------- lesson 09's claims (lrlab.studies.scale, cached)
 
+@pytest.mark.slow
 def test_lesson09_cosine_holds_at_a_known_budget_and_not_when_stopped_early():
     claims = {c.id: c for c in article.claims("takeaways")}
     assert claims["takeaways/cosine-known-budget"].agrees
@@ -295,6 +297,7 @@ def test_lesson09_cosine_holds_at_a_known_budget_and_not_when_stopped_early():
     assert "schedule-free" in claims["takeaways/cosine-unknown-budget"].real_text
 
 
+@pytest.mark.slow
 def test_lesson09_width_needs_a_new_rate_in_the_standard_parametrization_only():
     claims = {c.id: c for c in article.claims("architectures")}
     assert claims["architectures/retune-standard"].agrees and claims["architectures/retune-standard"].real_value != 0

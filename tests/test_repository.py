@@ -197,3 +197,14 @@ def test_course_py_refuses_an_older_python_with_exit_2_and_no_venv(version, tmp_
                           timeout=60)
     assert proc.returncode == 2 and "needs Python 3.11 or newer" in proc.stderr, (proc.returncode, proc.stderr)
     assert not (tmp_path / "venv").exists()
+
+
+def test_the_course_environment_does_not_build_iri_parsers_at_every_import():
+    """course.py setup uninstalls what jsonschema imports at start-up but no Jupyter schema uses
+    (course.SLOW_TO_IMPORT): every process that imports nbformat would pay for it (3 s of CPU here)."""
+    probe = ("import sys, nbformat, jsonschema; "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('rfc3987_syntax', 'lark')))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", f"still imported: {out.stdout}"
+    check = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
