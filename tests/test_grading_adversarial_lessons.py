@@ -30,7 +30,8 @@ LRLAB = os.path.join(os.path.dirname(sys.executable), "lrlab")
 #: a lesson's slowest cell takes about 2 s here (6 s with the machine loaded five times over): 10 s per cell
 #: keeps the one endless loop per lesson cheap without cutting a lesson short
 LIMITS = ["--cell-timeout", "10", "--notebook-timeout", "300", "--memory", "2048", "--processes", "64"]
-LESSONS = hostile.lessons()
+#: every lesson (CI); while working on some, e.g. LRLAB_HOSTILE_LESSONS=06,09 grades only their classes
+LESSONS = hostile.lessons(os.environ.get("LRLAB_HOSTILE_LESSONS"))
 
 
 @pytest.fixture(scope="module")

@@ -293,8 +293,16 @@ def _copies(p: Plan, course: Path) -> dict:
 
 # ----------------------------------------------------------------------------------- the class
 
-def lessons() -> list[str]:
-    return sorted(p.name for p in (ROOT / "solutions").iterdir() if (p / f"{p.name}.ipynb").is_file())
+def lessons(only: str | None = None) -> list[str]:
+    """Every lesson in ``solutions/``; ``only`` ("06,09") keeps those whose names start with one of its parts."""
+    names = sorted(p.name for p in (ROOT / "solutions").iterdir() if (p / f"{p.name}.ipynb").is_file())
+    if not only:
+        return names
+    wanted = [w.strip() for w in only.split(",") if w.strip()]
+    kept = [n for n in names if any(n.startswith(w) for w in wanted)]
+    if not kept:
+        raise ValueError(f"LRLAB_HOSTILE_LESSONS={only!r} names no lesson; lessons are: {', '.join(names)}")
+    return kept
 
 
 def build_course(root: Path, names) -> Path:
