@@ -2,6 +2,8 @@
 closed-form facts, the digits data and batching, input checks, and the MLP
 against a PyTorch trajectory stored in tests/fixtures/torch_mlp.json."""
 import json
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 
 from lrlab.problems import (MLP, LogisticRegression, Quadratic1D, QuadraticND, Rosenbrock,
                             load_digits_split)
+from lrlab.problems import toy_data
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GRAD_RTOL = 1e-6  # norm-wise relative error allowed between a gradient and finite differences
@@ -538,3 +541,29 @@ def test_methods_reject_bad_inputs_naming_the_argument(call, error, match):
     net = MLP()
     with pytest.raises(error, match=match):
         call(net, net.initial_params())
+
+
+@pytest.mark.parametrize("loader", sorted(toy_data.FILES))
+def test_toy_data_reads_exactly_what_sklearn_loads(loader):
+    """lrlab reads scikit-learn's data files itself (importing scikit-learn costs seconds per kernel):
+    the arrays must be sklearn's own, bit for bit, and the files must be where lrlab looks."""
+    import sklearn.datasets
+
+    assert toy_data.data_file(toy_data.FILES[loader][0]) is not None, "lrlab would fall back to sklearn"
+    data, target = toy_data.load(loader)
+    bunch = getattr(sklearn.datasets, loader)()
+    assert data.dtype == bunch.data.dtype and data.shape == bunch.data.shape
+    assert np.array_equal(data, bunch.data) and np.array_equal(target, bunch.target)
+    assert target.dtype == bunch.target.dtype
+
+
+def test_toy_data_refuses_an_unknown_loader():
+    with pytest.raises(ValueError, match="loader must be one of 'load_digits'"):
+        toy_data.load("load_iris")
+
+
+def test_training_on_the_digits_does_not_import_sklearn():
+    probe = ("import sys; from lrlab.problems import LogisticRegression, TabularMLP; "
+             "LogisticRegression(); TabularMLP('wine'); print('sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -24,6 +24,7 @@ from typing import NamedTuple
 import numpy as np
 
 from lrlab import _validate as v
+from . import toy_data
 from .base import Problem
 
 N_FEATURES = 64
@@ -64,11 +65,9 @@ def load_digits_split(test_size=0.2, seed=0) -> DigitsData:
 
 @functools.lru_cache(maxsize=4)
 def _load_digits_split(test_size, seed):
-    from sklearn.datasets import load_digits
-
-    bunch = load_digits()
-    X = np.ascontiguousarray(bunch.data, dtype=np.float64) / 16.0
-    y = np.asarray(bunch.target, dtype=np.int64)
+    data, target = toy_data.load("load_digits")
+    X = np.ascontiguousarray(data, dtype=np.float64) / 16.0
+    y = np.asarray(target, dtype=np.int64)
     gen = np.random.default_rng(seed)
     test_parts = []
     for label in range(N_CLASSES):

@@ -39,6 +39,7 @@ import numbers
 import numpy as np
 
 from lrlab import _validate as v
+from . import toy_data
 from .digits import MLP, DigitsData, load_digits_split
 
 __all__ = ["TabularMLP", "load_split", "DATASETS", "LOSSES"]
@@ -72,11 +73,9 @@ def load_split(dataset, test_size=0.2, seed=0) -> DigitsData:
 
 @functools.lru_cache(maxsize=8)
 def _load_split(dataset, test_size, seed):
-    import sklearn.datasets
-
-    bunch = getattr(sklearn.datasets, DATASETS[dataset][0])()
-    X = np.ascontiguousarray(bunch.data, dtype=np.float64)
-    y = np.asarray(bunch.target, dtype=np.int64)
+    data, target = toy_data.load(DATASETS[dataset][0])
+    X = np.ascontiguousarray(data, dtype=np.float64)
+    y = np.asarray(target, dtype=np.int64)
     gen = np.random.default_rng(seed)
     is_test = np.zeros(y.size, dtype=bool)
     for label in np.unique(y):
