@@ -9,10 +9,10 @@ Groups (``xdist_group``), so that every test still runs alone and each expensive
 * a test module whose tests share a module- or class-scoped fixture (a class graded by nbgrader,
   the book built, a grading run) is one group, the module: its fixture runs once, on one worker;
 * the browser tests are one group: one JupyterLab and one Chromium for all of them;
-* every module that grades with ``lrlab grade`` (``GRADING``) is in ONE group while two grading runs
-  at once kill each other's kernels (shared sandbox uids): they run one after another, on one worker,
-  beside everything else on the other. When each run has sandbox uids of its own, set
-  ``GRADING_SHARES_UIDS = False`` and they become one group per module, in parallel like the rest;
+* every module that grades with ``lrlab grade`` (``GRADING``) is one group per module: each run holds
+  sandbox uids of its own (``lrlab.grading.uids``), so two grading runs at once are safe. (Set
+  ``GRADING_SHARES_UIDS = True`` to put them all in ONE group again, one after another on one worker.)
+  ``.ci/run`` still grades them in a serial stage of their own: each run keeps both cores busy;
 * tests without such a fixture (``INDEPENDENT``: each lesson executed for its own check) are not
   grouped: xdist hands them out one by one, so the lessons execute on both cores.
 """
@@ -46,9 +46,9 @@ def close_figures():
     plt.close("all")
 
 
-#: test modules that run ``lrlab grade`` (its sandbox uids are shared by every run on the machine)
+#: test modules that run ``lrlab grade``
 GRADING = ("tests/test_grading_", "tests/test_hub.py")
-GRADING_SHARES_UIDS = True
+GRADING_SHARES_UIDS = False
 #: modules whose tests share no expensive fixture: handed out one test at a time
 INDEPENDENT = ("tests/test_notebooks.py",)
 

@@ -40,8 +40,7 @@ def test_the_modules_that_run_lrlab_grade_are_found():
 @pytest.mark.parametrize("module", GRADERS)
 def test_every_module_that_runs_lrlab_grade_is_in_the_grading_group(module):
     assert module.startswith(GRADING), f"{module} runs lrlab grade: add it to conftest.GRADING"
-    if GRADING_SHARES_UIDS:
-        assert xdist_group(module) == "lrlab-grade"
+    assert xdist_group(module) == ("lrlab-grade" if GRADING_SHARES_UIDS else module)
 
 
 def test_lessons_and_doctests_are_not_grouped_and_browser_tests_share_one_lab():
