@@ -206,7 +206,7 @@ def test_article_values_appear_verbatim_in_the_article():
     assert missing == []
 
 
-@pytest.mark.slow  # every section: it trains the studies of lessons 07-09 (about a minute)
+@pytest.mark.slow  # every section: it trains the studies of lessons 06-09 (about a minute)
 def test_claim_ids_are_unique_and_sections_known():
     claims = article.claims()
     assert len({c.id for c in claims}) == len(claims)
