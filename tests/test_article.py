@@ -206,7 +206,7 @@ def test_article_values_appear_verbatim_in_the_article():
     assert missing == []
 
 
-@pytest.mark.slow  # every section: it trains the studies of lessons 07-09 (about a minute)
+@pytest.mark.slow  # every section: it trains the studies of lessons 06-09 (about a minute)
 def test_claim_ids_are_unique_and_sections_known():
     claims = article.claims()
     assert len({c.id for c in claims}) == len(claims)
@@ -302,3 +302,118 @@ def test_lesson09_width_needs_a_new_rate_in_the_standard_parametrization_only():
     claims = {c.id: c for c in article.claims("architectures")}
     assert claims["architectures/retune-standard"].agrees and claims["architectures/retune-standard"].real_value != 0
     assert not claims["architectures/retune-mup"].agrees and claims["architectures/retune-mup"].real_value == 0
+
+
+# ---------------------------------------------------------------- lesson 06's claims (lrlab.studies.sensitivity, cached)
+
+def lesson06_study():
+    """The study exactly as lesson 06's notebook asks for it (its cell ``study``)."""
+    from lrlab.problems import MLP
+    from lrlab.studies import sensitivity
+
+    net = MLP(sizes=(64, 32, 10), activation="tanh")
+    return sensitivity.run_study(net, 10.0 ** np.arange(-3.5, 0.51, 0.25), [0, 1, 2], 300, batch_size=32)
+
+
+@pytest.fixture(scope="module")
+def optimizer_claims():
+    return {c.id.split("/")[-1]: c for c in article.claims("optimizers")}
+
+
+def test_the_optimizer_section_sits_where_the_post_has_it():
+    keys = list(article.SECTIONS)
+    assert keys.index("schedules") < keys.index("optimizers") < keys.index("common-mistakes")
+    if ARTICLE_TEXT.is_file():
+        text = ARTICLE_TEXT.read_text(encoding="utf-8")
+        where = [text.index(article.SECTIONS[k]) for k in ("schedules", "optimizers", "common-mistakes")]
+        assert where == sorted(where), where
+
+
+@pytest.mark.slow
+def test_the_optimizer_claims_reuse_lesson_06s_study_instead_of_training_again(optimizer_claims):
+    from lrlab.studies import sensitivity
+
+    before = sensitivity._cached_study.cache_info()
+    study = lesson06_study()
+    after = sensitivity._cached_study.cache_info()
+    assert after.hits == before.hits + 1 and after.misses == before.misses, (before, after)
+    assert not study.val_loss["Adam"].flags.writeable, "the cached study's arrays are read-only"
+
+
+@pytest.mark.slow
+def test_the_optimizer_claims_rest_on_several_seeds_and_say_their_regime(optimizer_claims):
+    ids = [c.id for c in article.claims("optimizers")]
+    assert len(ids) == len(set(ids)) and all(i.startswith("optimizers/") for i in ids)
+    trained = [c for key, c in optimizer_claims.items() if key != "per-parameter"]
+    assert all(c.setup["seeds"] >= 3 for c in trained)
+    assert all("steps" in c.note and "seeds" in c.note for c in trained), [c.id for c in trained]
+
+
+@pytest.mark.slow
+def test_zones_are_about_as_wide_so_the_width_claim_differs(optimizer_claims):
+    study = lesson06_study()
+    width = {n: study.zone(n).width for n in study.names}
+    lead = width["Adam"] - max(width["SGD"], width["SGD + momentum 0.9"])
+    c = optimizer_claims["zone-width"]
+    assert c.real_value == pytest.approx(lead)
+    assert c.agrees is bool(lead > 0.25 + 1e-9)
+    assert lead <= 0.25 and not c.agrees, f"Adam's zone leads by {lead} decades"
+
+
+@pytest.mark.slow
+def test_adam_degrades_gradually_where_sgd_falls_off_a_seed_dependent_wall(optimizer_claims):
+    study = lesson06_study()
+    rise = {n: study.steepest_rise(n) for n in ("SGD", "Adam")}
+    first = study.first_failure("SGD")
+    some = int(study.failing("SGD")[study.lrs == first][0])
+    assert rise["Adam"] < 3 < 10 < rise["SGD"], rise
+    assert 0 < some < study.seeds.size, "plain SGD's first failing rate fails some seeds, not all"
+    c = optimizer_claims["forgiving"]
+    assert c.agrees and c.real_value == pytest.approx((rise["Adam"], rise["SGD"]))
+
+
+@pytest.mark.slow
+def test_sgds_default_does_not_explode_and_sits_about_two_decades_below_the_best(optimizer_claims):
+    study = lesson06_study()
+    at = np.isclose(study.lrs, 0.01)
+    assert not study.diverged["SGD"][at].any() and np.all(study.val_loss["SGD"][at] < study.start_loss)
+    assert 1.5 <= math.log10(study.zone("SGD").best_lr / 0.01) <= 2.5
+    c = optimizer_claims["sgd-default"]
+    assert c.agrees and c.real_value == pytest.approx(study.loss_at("SGD", 0.01))
+
+
+@pytest.mark.slow
+def test_adams_default_needs_a_longer_budget_to_reach_its_zone(optimizer_claims):
+    from lrlab.problems import MLP
+    from lrlab.studies import sensitivity
+
+    study = lesson06_study()
+    best = study.zone("Adam").best_loss
+    long = sensitivity.train_at(MLP(sizes=(64, 32, 10)), "Adam", 0.001, [0, 1, 2], 1500)
+    short, longer = optimizer_claims["adam-default-300-steps"], optimizer_claims["adam-default-1500-steps"]
+    assert short.real_value == pytest.approx(study.loss_at("Adam", 0.001) / best) and short.real_value > 2
+    assert longer.real_value == pytest.approx(long / best) and longer.real_value <= 2
+    assert not short.agrees and longer.agrees
+
+
+@pytest.mark.slow
+def test_tuned_optimizers_are_indistinguishable_by_accuracy(optimizer_claims):
+    study = lesson06_study()
+    accuracy = {}
+    for n in study.names:
+        i = np.flatnonzero(study.lrs == study.zone(n).best_lr)[0]
+        accuracy[n] = study.val_accuracy[n][i].mean()
+    error = math.sqrt(max(accuracy.values()) * (1 - max(accuracy.values())) / study.n_val)
+    assert study.n_val == 359 and max(accuracy.values()) - min(accuracy.values()) <= error, (accuracy, error)
+    c = optimizer_claims["final-performance"]
+    gap = max(accuracy["SGD"], accuracy["SGD + momentum 0.9"]) - accuracy["Adam"]
+    assert c.real_value == pytest.approx(gap) and c.agrees, "not contradicted: SGD is not behind by more than noise"
+    assert "indistinguishable" in c.real_text
+
+
+@pytest.mark.slow
+def test_adams_first_step_is_the_rate_in_every_coordinate(optimizer_claims):
+    c = optimizer_claims["per-parameter"]
+    assert c.agrees and c.real_value == pytest.approx(1.0, rel=1e-6)
+    shrink = (1 - 1e-3 * 0.2) ** 1500
+    assert f"{shrink:.3f}" in c.note and "PyTorch's convention" in c.note

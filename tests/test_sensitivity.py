@@ -142,3 +142,26 @@ def test_steepest_rise_tells_a_wall_from_a_gradual_rise():
 
 def test_accuracy_error_is_the_binomial_standard_error():
     assert study_of([[0.1]]).accuracy_error(0.96) == pytest.approx(math.sqrt(0.96 * 0.04 / 400))
+
+
+def test_a_study_is_trained_once_per_session_and_its_arrays_are_read_only():
+    args = (MLP(sizes=(64, 8, 10)), [0.01, 0.1], [0, 1], 5)
+    before = sensitivity._cached_study.cache_info()
+    a = sensitivity.run_study(*args, batch_size=16)
+    b = sensitivity.run_study(MLP(sizes=(64, 8, 10)), np.array([0.01, 0.1]), (0, 1), 5, batch_size=16)
+    after = sensitivity._cached_study.cache_info()
+    assert after.misses == before.misses + 1 and after.hits == before.hits + 1
+    assert a is not b and a.val_loss["SGD"] is b.val_loss["SGD"]
+    with pytest.raises(ValueError, match="read-only"):
+        a.val_loss["SGD"][0, 0] = 0.0
+    a.val_loss["SGD"] = None                       # a caller's own dict: the next study is untouched
+    assert b.val_loss["SGD"] is not None
+
+
+def test_a_study_of_another_network_class_is_trained_uncached():
+    class Wider(MLP):
+        pass
+
+    before = sensitivity._cached_study.cache_info()
+    study = sensitivity.run_study(Wider(sizes=(64, 8, 10)), [0.1], [0], 3, batch_size=16)
+    assert sensitivity._cached_study.cache_info() == before and study.val_loss["Adam"].shape == (1, 1)

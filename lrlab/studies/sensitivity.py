@@ -16,6 +16,7 @@
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -287,33 +288,93 @@ class Study:
                      formats=["", ".3g", ".3f", ".3g", ".3g", ".2f", ".3g", "", ".2f"])
 
 
+#: Lesson 06's study (and the errata's section on optimizers): the digits MLP 64-32-10 tanh, 17 rates a quarter
+#: decade apart from 10^-3.5 to 10^0.5, three initial seeds, 300 steps of minibatches of 32.
+STUDY_SIZES = (64, 32, 10)
+STUDY_RATES = 10.0 ** np.arange(-3.5, 0.51, 0.25)
+STUDY_SEEDS = (0, 1, 2)
+STUDY_STEPS = 300
+STUDY_BATCH = 32
+
+
+def _freeze(*arrays):
+    for a in arrays:
+        a.flags.writeable = False
+
+
+def _net_key(net):
+    """A hashable description of a plain digits MLP on the training split (None for anything else)."""
+    from lrlab.problems import MLP
+
+    if type(net) is not MLP or net.split != "train":
+        return None
+    return (net.sizes, net.activation, float(net.l2), tuple(sorted(net.init_scales.items())))
+
+
+def _net_of(key):
+    from lrlab.problems import MLP
+
+    sizes, activation, l2, scales = key
+    return MLP(sizes=sizes, activation=activation, l2=l2, init_scales=dict(scales) or None)
+
+
 def run_study(net, lrs, seeds, steps, *, optimizers=None, batch_size=32, data_seed=0) -> Study:
     """Train the digits MLP ``net`` for every optimizer × rate × seed (with :func:`lrlab.train.batched.train_mlps`).
 
     ``optimizers``: name -> (optimizer name, options); default :data:`STUDY_OPTIMIZERS`. Every copy
-    sees the same minibatches (``data_seed``); the seed sets the initial weights.
+    sees the same minibatches (``data_seed``); the seed sets the initial weights. The same network,
+    grid, seeds, budget and optimizers are trained once per Python session (lesson 06 and
+    :mod:`lrlab.studies.article` ask for the same study): every call returns a new :class:`Study`
+    over the same read-only arrays.
     """
+    lrs = v.array("lrs", lrs, ndim=1, min_size=1)
+    seeds = tuple(v.integer("seeds", s, low=0) for s in np.atleast_1d(np.asarray(seeds)).tolist())
+    if not seeds:
+        raise ValueError("seeds must hold at least one initial seed")
+    steps = v.integer("steps", steps, low=1)
+    optimizers = STUDY_OPTIMIZERS if optimizers is None else optimizers
+    opt_key = tuple((name, opt, tuple(sorted(options.items()))) for name, (opt, options) in optimizers.items())
+    args = (tuple(float(x) for x in lrs), seeds, steps, opt_key, batch_size, data_seed)
+    key = _net_key(net)
+    try:
+        hash((key, args))
+    except TypeError:
+        key = None
+    if key is None:
+        out = _run_study(net, *args)
+    else:
+        out = _cached_study(key, *args)
+    return Study(**{**out.__dict__, "val_loss": dict(out.val_loss), "val_accuracy": dict(out.val_accuracy),
+                    "diverged": dict(out.diverged)})
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_study(key, lrs, seeds, steps, opt_key, batch_size, data_seed):
+    return _run_study(_net_of(key), lrs, seeds, steps, opt_key, batch_size, data_seed)
+
+
+def _run_study(net, lrs, seeds, steps, opt_key, batch_size, data_seed) -> Study:
     import time
 
     from lrlab.train.batched import grid, train_mlps
     from lrlab.problems import MLP
 
-    lrs = v.array("lrs", lrs, ndim=1, min_size=1)
-    seeds = np.atleast_1d(np.asarray(seeds))
-    optimizers = STUDY_OPTIMIZERS if optimizers is None else optimizers
+    lrs, seeds = np.array(lrs), np.array(seeds)
     flat_lrs, flat_seeds = grid(lrs, seeds)
     t0 = time.perf_counter()
     loss, acc, div = {}, {}, {}
-    for name, (opt, options) in optimizers.items():
+    for name, opt, options in opt_key:
         with one_blas_thread():
             runs = train_mlps(net, opt, flat_lrs, steps, seeds=flat_seeds, batch_size=batch_size,
-                              data_seed=data_seed, **options)
+                              data_seed=data_seed, **dict(options))
         loss[name] = runs.by_grid(lrs.size, seeds.size, "val_loss")
         acc[name] = runs.by_grid(lrs.size, seeds.size, "val_accuracy")
         div[name] = runs.by_grid(lrs.size, seeds.size, "diverged")
+        _freeze(loss[name], acc[name], div[name])
     seconds = time.perf_counter() - t0
     held_out = MLP(sizes=net.sizes, activation=net.activation, l2=net.l2, split="test")
     start = float(np.mean([held_out.value(net.initial_params(seed=int(s))) for s in seeds]))
+    _freeze(lrs, seeds)
     return Study(lrs=lrs, seeds=seeds, steps=int(steps), batch_size=int(batch_size), val_loss=loss,
                  val_accuracy=acc, diverged=div, start_loss=start, seconds=seconds, n_val=held_out.n_samples)
 
@@ -321,14 +382,28 @@ def run_study(net, lrs, seeds, steps, *, optimizers=None, batch_size=32, data_se
 def train_at(net, name, lr, seeds, steps, *, batch_size=32, data_seed=0) -> float:
     """Mean final validation loss over ``seeds`` of optimizer ``name`` (a key of
     :data:`STUDY_OPTIMIZERS`) at one rate ``lr``, trained as in :func:`run_study` (inf if any copy
-    diverged)."""
-    from lrlab.train.batched import train_mlps
-
+    diverged). Like :func:`run_study`, the same run is trained once per Python session."""
     if name not in STUDY_OPTIMIZERS:
         raise ValueError(f"name must be one of {list(STUDY_OPTIMIZERS)}, got {name!r}")
+    lr = v.positive("lr", lr)
+    seeds = tuple(v.integer("seeds", s, low=0) for s in np.atleast_1d(np.asarray(seeds)).tolist())
+    steps = v.integer("steps", steps, low=1)
+    key = _net_key(net)
+    if key is None:
+        return _train_at(net, name, lr, seeds, steps, batch_size, data_seed)
+    return _cached_train_at(key, name, lr, seeds, steps, batch_size, data_seed)
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_train_at(key, name, lr, seeds, steps, batch_size, data_seed):
+    return _train_at(_net_of(key), name, lr, seeds, steps, batch_size, data_seed)
+
+
+def _train_at(net, name, lr, seeds, steps, batch_size, data_seed):
+    from lrlab.train.batched import train_mlps
+
     opt, options = STUDY_OPTIMIZERS[name]
-    seeds = np.atleast_1d(np.asarray(seeds))
     with one_blas_thread():
-        runs = train_mlps(net, opt, np.full(seeds.size, v.positive("lr", lr)), steps, seeds=seeds,
+        runs = train_mlps(net, opt, np.full(len(seeds), lr), steps, seeds=np.array(seeds),
                           batch_size=batch_size, data_seed=data_seed, **options)
     return float(np.inf) if runs.diverged.any() else float(runs.val_loss.mean())
