@@ -2,7 +2,9 @@
 
 Runs every solution notebook with nbclient in a fresh kernel, a few times,
 and prints the median wall time with and without the kernel start-up.
-Run:  .venv/bin/python benchmarks/bench_notebooks.py [--repeats 3]
+Run:  .venv/bin/python benchmarks/bench_notebooks.py [--repeats 3] [02 09 ...]
+(name lesson numbers to run only those, in the order given: on a shared machine, a baseline lesson run
+right before the one measured).
 """
 from __future__ import annotations
 
@@ -32,9 +34,13 @@ def run_once(path: Path) -> tuple[float, float]:
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("lessons", nargs="*", help="lesson numbers (02 09); default: every lesson")
     args = ap.parse_args()
     print(f"{'lesson':32s} {'with kernel start':>18s} {'cells only':>12s}  (medians of {args.repeats})")
-    for path in sorted(ROOT.glob("solutions/*/*.ipynb")):
+    paths = sorted(ROOT.glob("solutions/*/*.ipynb"))
+    if args.lessons:
+        paths = [p for n in args.lessons for p in paths if p.parent.name.startswith(n)]
+    for path in paths:
         runs = [run_once(path) for _ in range(args.repeats)]
         total = statistics.median(r[0] for r in runs)
         cells = statistics.median(r[1] for r in runs)

@@ -60,3 +60,25 @@ def test_checkpoints_measure_the_validation_loss_after_t_steps():
     np.testing.assert_allclose(out["checkpoints"][10][0], short["val_loss"], rtol=1e-12)
     with pytest.raises(ValueError, match="eval_at"):
         batched.run_stacked(NET, Adam(lr=np.array([0.01])), params, 5, batch_size=32, data_seed=0, eval_at=(5,))
+
+
+def _stacked_starts(seeds):
+    starts = {s: NET.initial_params(seed=s) for s in set(seeds)}
+    return {n: np.stack([starts[s][n] for s in seeds]) for n in starts[seeds[0]]}
+
+
+def test_copies_with_one_start_share_the_initial_evaluation_and_get_every_copys_loss():
+    params = _stacked_starts([0, 1, 0, 1, 2, 0])
+    out = batched.run_stacked(NET, Adam(lr=np.full(6, 0.01)), params, 3, batch_size=32, data_seed=0)
+    every = batched.evaluate(NET, list(params.values()), NET.X, NET.y)[0]
+    np.testing.assert_array_equal(out["initial_loss"], every)
+    assert out["initial_loss"][0] == out["initial_loss"][2] != out["initial_loss"][1]
+
+
+def test_a_run_without_validation_trains_the_same_and_returns_no_validation_loss():
+    rates = np.array([0.01, 0.1])
+    full = batched.run_stacked(NET, Adam(lr=rates), _stacked_starts([0, 1]), 10, batch_size=32, data_seed=0)
+    train = batched.run_stacked(NET, Adam(lr=rates), _stacked_starts([0, 1]), 10, batch_size=32, data_seed=0,
+                                validate=False)
+    assert train["val_loss"] is None and train["val_accuracy"] is None
+    np.testing.assert_array_equal(train["train_loss"], full["train_loss"])

@@ -29,6 +29,31 @@ def test_schedule_study_holds_every_method_at_every_rate_and_seed(small):
     assert len(small.summary().rows) == 7 and small.versus("cosine", "wsd").column("peak rate") == [0.003, 0.03]
 
 
+def test_stacked_half_budget_cosine_equals_its_own_shorter_run(small):
+    # the study trains it in the stack of the full-budget runs, with the rate 0 after its last step
+    from lrlab.optim.optimizers import AdamW
+    from lrlab.optim.schedules import warmup_cosine
+    from lrlab.train.batched import grid, run_stacked
+    net, lrs = scale._net(), grid(small.rates, small.seeds)[0]
+    table = np.stack([warmup_cosine(r, 1, 20)(np.arange(20)) for r in lrs], axis=1)
+    out = run_stacked(net, AdamW(lr=lambda t: table[t]), scale._stack(net, small.seeds, 2), 20, batch_size=32,
+                      data_seed=0)
+    np.testing.assert_array_equal(small.final["cosine, half budget"], out["val_loss"].reshape(2, 2))
+
+
+def test_width_study_stacks_both_parametrizations_as_separate_runs_would_give():
+    from lrlab.optim.optimizers import Adam
+    from lrlab.problems.digits import mup_scales
+    from lrlab.train.batched import run_stacked
+    w = scale.width_study(widths=(16, 64), rates=(0.003, 0.03), seeds=(0,), steps=10)
+    scales = mup_scales((64, 64, 10), (64, 16, 10))
+    net = scale._net(64, {k: a for k, (a, _) in scales.items()})
+    lrs = np.array([0.003, 0.03])
+    groups = [{"params": [k], "lr": lrs * b} for k, (_, b) in scales.items() if b != 1.0]
+    out = run_stacked(net, Adam(groups, lr=lrs), scale._stack(net, (0,), 2), 10, batch_size=32, data_seed=0)
+    np.testing.assert_array_equal(w.loss["µP"][1], out["train_loss"].reshape(2, 1))
+
+
 def test_wsd_branches_share_the_longest_runs_prefix_and_cost_less():
     b = scale.wsd_branches(0.01, budgets=(20, 40), seeds=(0,))
     assert b.shared_prefix and b.cost == {"cosine": 60, "wsd": 44}

@@ -58,10 +58,11 @@ def _stack(net, seeds, n_rates):
     return {p: np.stack([starts[s][p] for s in order]) for p in starts[seeds[0]]}
 
 
-def _scheduled(schedules, steps):
-    """A per-copy rate table (steps, K) from one schedule per copy, and the callable lr it drives."""
-    table = np.stack([s(np.arange(steps)) for s in schedules], axis=1)
-    return lambda t: table[t]
+def _padded(schedules, steps, length):
+    """A per-copy rate table (length, K) from one schedule per copy, the rate 0 from ``steps`` on."""
+    table = np.zeros((length, len(schedules)))
+    table[:steps] = np.stack([s(np.arange(steps)) for s in schedules], axis=1)
+    return table
 
 
 def _frozen(arr):
@@ -182,25 +183,37 @@ def schedule_study(rates=SCHEDULE_RATES, seeds=SEEDS, steps=SCHEDULE_STEPS) -> S
 
 @functools.lru_cache(maxsize=8)
 def _schedule_study(rates, seeds, steps):
+    # The three AdamW methods are one stack of 3 × len(lrs) copies (one run, not three): the cosine planned
+    # for half the budget is given the rate 0 after its last step, which leaves AdamW's parameters exactly
+    # where they are, and its final loss is the validation loss measured after steps // 2 steps.
     net = _net()
     half = steps // 2
     lrs = grid(rates, seeds)[0]
-    n = len(rates)
+    n, k = len(rates), len(lrs)
     warm, warm_half = int(round(WARMUP * steps)), int(round(WARMUP * half))
-    runs = {
-        "cosine": (AdamW(lr=_scheduled([warmup_cosine(r, warm, steps) for r in lrs], steps)), steps),
-        "wsd": (AdamW(lr=_scheduled([wsd(r, steps, warm, int(round(DECAY * steps))) for r in lrs], steps)), steps),
-        "schedule-free": (AdamWScheduleFree(lr=lrs, warmup_steps=warm), steps),
-        "cosine, half budget": (AdamW(lr=_scheduled([warmup_cosine(r, warm_half, half) for r in lrs], half)), half),
-    }
+    planned = {"cosine": ([warmup_cosine(r, warm, steps) for r in lrs], steps),
+               "wsd": ([wsd(r, steps, warm, int(round(DECAY * steps))) for r in lrs], steps),
+               "cosine, half budget": ([warmup_cosine(r, warm_half, half) for r in lrs], half)}
+    table = np.concatenate([_padded(scheds, n_steps, steps) for scheds, n_steps in planned.values()], axis=1)
+    adamw = run_stacked(net, AdamW(lr=lambda t: table[t]), _stack(net, seeds, n * len(planned)), steps,
+                        batch_size=BATCH, data_seed=0, eval_at=(half,))
+    free = run_stacked(net, AdamWScheduleFree(lr=lrs, warmup_steps=warm), _stack(net, seeds, n), steps,
+                       batch_size=BATCH, data_seed=0, eval_at=(half,))
     final, at_half = {}, {}
-    for name, (opt, n_steps) in runs.items():
-        out = run_stacked(net, opt, _stack(net, seeds, n), n_steps, batch_size=BATCH, data_seed=0,
-                          eval_at=(half,) if n_steps == steps else ())
-        final[name] = _frozen(out["val_loss"].reshape(n, len(seeds)))
-        if n_steps == steps:
-            at_half[name] = _frozen(out["checkpoints"][half][0].reshape(n, len(seeds)))
-    return ScheduleStudy(rates=_frozen(rates), seeds=seeds, steps=steps, final=final, half=at_half)
+    shape = (n, len(seeds))
+    for i, name in enumerate(planned):
+        part = slice(i * k, (i + 1) * k)
+        at_half_i = adamw["checkpoints"][half][0][part].reshape(shape)
+        if planned[name][1] == steps:
+            final[name] = _frozen(adamw["val_loss"][part].reshape(shape))
+            at_half[name] = _frozen(at_half_i)
+        else:
+            final[name] = _frozen(at_half_i)
+    final["schedule-free"] = _frozen(free["val_loss"].reshape(shape))
+    at_half["schedule-free"] = _frozen(free["checkpoints"][half][0].reshape(shape))
+    order = ("cosine", "wsd", "schedule-free", "cosine, half budget")
+    return ScheduleStudy(rates=_frozen(rates), seeds=seeds, steps=steps, final={m: final[m] for m in order},
+                         half={m: at_half[m] for m in order if m in at_half})
 
 
 # --------------------------------------------------------------------------- WSD branches
@@ -256,18 +269,26 @@ def wsd_branches(peak, budgets=(75, 150, 300), seeds=SEEDS) -> BranchStudy:
 
 @functools.lru_cache(maxsize=8)
 def _wsd_branches(peak, budgets, seeds):
+    # Every run is one stack of copies trained for the largest budget: a run of a smaller budget gets the
+    # rate 0 after its last step (AdamW then leaves its parameters exactly as they are), and its final
+    # loss is the validation loss measured after that many steps.
     net = _net()
     warm = int(round(WARMUP * budgets[-1]))      # one warmup shared by every branch
     decay = tuple(int(round(DECAY * b)) for b in budgets)
+    runs = [(name, b, sched) for b, d in zip(budgets, decay)
+            for name, sched in (("cosine", warmup_cosine(peak, int(round(WARMUP * b)), b)),
+                                ("wsd", wsd(peak, b, min(warm, b - d), d)))]
+    s = len(seeds)
+    table = np.concatenate([_padded([sched] * s, b, budgets[-1]) for _, b, sched in runs], axis=1)
+    out = run_stacked(net, AdamW(lr=lambda t: table[t]), _stack(net, seeds, len(runs)), budgets[-1],
+                      batch_size=BATCH, data_seed=0, eval_at=budgets[:-1])
     finals = {"cosine": [], "wsd": []}
     losses = {"cosine": [], "wsd": []}
-    for budget, d in zip(budgets, decay):
-        for name, sched in (("cosine", warmup_cosine(peak, int(round(WARMUP * budget)), budget)),
-                            ("wsd", wsd(peak, budget, min(warm, budget - d), d))):
-            opt = AdamW(lr=lambda t, s=sched: np.full(len(seeds), s(t)))
-            out = run_stacked(net, opt, _stack(net, seeds, 1), budget, batch_size=BATCH, data_seed=0)
-            finals[name].append(out["val_loss"])
-            losses[name].append(_frozen(out["losses"]))
+    for i, (name, b, _) in enumerate(runs):
+        part = slice(i * s, (i + 1) * s)
+        val = out["val_loss"] if b == budgets[-1] else out["checkpoints"][b][0]
+        finals[name].append(val[part])
+        losses[name].append(_frozen(out["losses"][part, :b]))
     longest = losses["wsd"][-1]
     shared = all(np.array_equal(run[:, :b - d], longest[:, :b - d])
                  for run, b, d in zip(losses["wsd"], budgets, decay))
@@ -373,19 +394,24 @@ def width_study(widths=WIDTHS, rates=WIDTH_RATES, seeds=SEEDS, steps=WIDTH_STEPS
 
 @functools.lru_cache(maxsize=8)
 def _width_study(widths, rates, seeds, steps, base):
+    # One run per width: the standard copies and the µP copies are one stack (µP differs only in the
+    # initial scales and the per-layer rates, both per copy); at the base width the two are one network.
     n = len(rates)
     lrs = grid(rates, seeds)[0]
     loss = {"standard": [], "µP": []}
     for width in widths:
-        for p in WidthStudy.PARAMETRIZATIONS:
-            if p == "µP" and width == base and loss["standard"]:
-                loss[p].append(loss["standard"][-1])          # the same network at the base width
-                continue
-            scales = mup_scales((64, width, 10), (64, base, 10)) if p == "µP" else {}
-            net = _net(width, {k: a for k, (a, _) in scales.items()} or None)
-            groups = [{"params": [k], "lr": lrs * b} for k, (_, b) in scales.items() if b != 1.0] or None
-            out = run_stacked(net, Adam(groups, lr=lrs), _stack(net, seeds, n), steps, batch_size=BATCH,
-                              data_seed=0)
-            loss[p].append(out["train_loss"].reshape(n, len(seeds)))
+        nets = {"standard": _net(width)}
+        scales = mup_scales((64, width, 10), (64, base, 10))
+        if width != base:
+            nets["µP"] = _net(width, {k: a for k, (a, _) in scales.items()})
+        stacks = [_stack(net, seeds, n) for net in nets.values()]
+        params = {k: np.concatenate([st[k] for st in stacks]) for k in stacks[0]}
+        factors = {k: b for k, (_, b) in scales.items() if b != 1.0} if width != base else {}
+        groups = [{"params": [k], "lr": np.concatenate([lrs, lrs * b])} for k, b in factors.items()] or None
+        out = run_stacked(nets["standard"], Adam(groups, lr=np.tile(lrs, len(nets))), params, steps,
+                          batch_size=BATCH, data_seed=0, validate=False)
+        train = out["train_loss"].reshape(len(nets), n, len(seeds))
+        loss["standard"].append(train[0])
+        loss["µP"].append(train[-1])
     return WidthStudy(widths=widths, rates=_frozen(rates), seeds=seeds, steps=steps, base_width=base,
                       loss={p: _frozen(val) for p, val in loss.items()})

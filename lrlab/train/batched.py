@@ -382,13 +382,29 @@ def grid(lrs, seeds):
     return np.repeat(rates, seeds.size), np.tile(seeds, rates.size)
 
 
+def _evaluate_starts(net, arrays, X, y):
+    """The loss of every copy (K,), each distinct set of parameters evaluated once (copies are independent)."""
+    K = arrays[0].shape[0]
+    seen, first, which = {}, [], np.empty(K, dtype=np.int64)
+    for k in range(K):
+        key = b"".join(np.ascontiguousarray(a[k]).tobytes() for a in arrays)
+        if key not in seen:
+            seen[key] = len(first)
+            first.append(k)
+        which[k] = seen[key]
+    if len(first) == K:
+        return evaluate(net, arrays, X, y)[0]
+    return evaluate(net, [a[first] for a in arrays], X, y)[0][which]
+
+
 def _evaluation_point(opt, params):
     """What to evaluate: the average ``x`` of a schedule-free optimizer (its ``eval``), else ``params``."""
     to_eval = getattr(opt, "eval", None)
     return to_eval(params) if to_eval is not None else params
 
 
-def run_stacked(net, opt, params, steps, *, batch_size, data_seed, max_loss=None, eval_at=()) -> dict:
+def run_stacked(net, opt, params, steps, *, batch_size, data_seed, max_loss=None, eval_at=(),
+                validate=True) -> dict:
     """Train the stacked ``params`` (name -> (K, ...)) with ``opt`` for ``steps`` minibatch steps.
 
     The loop behind :func:`train_mlps` and :mod:`lrlab.studies.tuning`'s budgeted runs: the shared minibatch
@@ -401,7 +417,11 @@ def run_stacked(net, opt, params, steps, *, batch_size, data_seed, max_loss=None
     accuracy are also measured (after ``t`` steps); they come back as ``checkpoints``, a dict
     ``t -> (val_loss, val_accuracy)`` of (K,) arrays (a copy diverged by then: ``inf``/NaN). A
     schedule-free run is switched to ``eval`` for the measurement and back with ``train``, as a torch
-    loop that validates now and then does.
+    loop that validates now and then does. ``validate=False`` skips the final validation (``val_loss``
+    and ``val_accuracy`` come back as ``None``) for a study that reads only the training loss.
+
+    Copies that start from the same parameters (one seed at many rates) share one evaluation of
+    their initial loss.
     """
     checkpoints = {}
     eval_at = sorted({v.integer("eval_at[...]", t, low=0, high=steps - 1) for t in eval_at})
@@ -413,7 +433,7 @@ def run_stacked(net, opt, params, steps, *, batch_size, data_seed, max_loss=None
     active = np.ones(K, dtype=bool)
     batches = batch_stream(net, batch_size, v.rng("data_seed", data_seed))
     with one_blas_thread(), np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        initial = evaluate(net, [params[p] for p in names], X, y)[0]
+        initial = _evaluate_starts(net, [params[p] for p in names], X, y)
         if max_loss is None:
             limit = np.array([default_max_loss(loss) for loss in initial])
         else:
@@ -450,10 +470,13 @@ def run_stacked(net, opt, params, steps, *, batch_size, data_seed, max_loss=None
         blown = active & ~(train_loss <= limit)
         diverged_at[blown] = steps
         active &= ~blown
-        val_loss, val_accuracy = evaluate(net, [params[p] for p in names], net.data.X_test, net.data.y_test)
+        val_loss = val_accuracy = None
+        if validate:
+            val_loss, val_accuracy = evaluate(net, [params[p] for p in names], net.data.X_test, net.data.y_test)
     train_loss[~active] = np.inf
-    val_loss[~active] = np.inf
-    val_accuracy[~active] = np.nan
+    if validate:
+        val_loss[~active] = np.inf
+        val_accuracy[~active] = np.nan
     return {"params": params, "losses": losses, "initial_loss": initial, "train_loss": train_loss,
             "val_loss": val_loss, "val_accuracy": val_accuracy, "diverged_at": diverged_at, "max_loss": limit,
             "checkpoints": checkpoints}
