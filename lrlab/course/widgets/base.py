@@ -22,6 +22,7 @@ from PIL import Image
 from lrlab import _validate as v
 from lrlab.course.plots.describe import MAX_ALT, _shorten, read_figure
 
+from .aria import Names
 from .frames import Frame, player
 
 
@@ -60,6 +61,46 @@ def outcome(losses, diverged_at) -> str:
 
 def _label(name: str, unit: str) -> str:
     return f"{name} ({unit})"
+
+
+#: What the inputs whose label is a parameter's name set, in words (said after the name).
+_WORDS = {
+    "lr": "learning rate",
+    "step_size": "steps between two decays",
+    "gamma": "decay factor",
+    "T_max": "length of the cosine",
+    "eta_min": "lowest learning rate",
+    "warmup_steps": "length of the linear warm-up",
+    "pct_start": "share of the run spent rising",
+    "div_factor": "how far below the peak the run starts",
+    "final_div_factor": "how far below the start the run ends",
+    "base_lr": "lowest learning rate of a cycle",
+    "step_size_up": "length of the rise",
+    "T_0": "length of the first cycle",
+    "T_mult": "growth of each cycle",
+    "total_iters": "length of the change",
+    "start_factor": "first learning rate",
+    "skip_start": "points of the curve left out at the start",
+    "skip_end": "points of the curve left out at the end",
+}
+
+
+def accessible_name(widget) -> str:
+    """What a screen reader calls the input: its label, the parameter in words, the unit, the scale.
+
+    >>> accessible_name(widgets.FloatLogSlider(description="peak lr (per step)"))
+    'peak lr: learning rate (per step), log scale'
+    >>> accessible_name(widgets.IntSlider(description="T_0 (steps)"))
+    'T_0: length of the first cycle (steps)'
+    """
+    text = widget.description
+    name, sep, unit = text.partition(" (")
+    words = _WORDS.get(name.split()[-1] if name else name)
+    if words and words not in name:
+        text = f"{name}: {words}{sep}{unit}"
+    if isinstance(widget, widgets.FloatLogSlider):
+        text += ", log scale"
+    return text
 
 
 def _style():
@@ -219,7 +260,13 @@ class _Control(widgets.VBox):
                                     style={"font_size": "1.15em"}).add_class("lrlab-readout")
         self.note = widgets.HTML(layout=widgets.Layout(margin="0 0 0 8px")).add_class("lrlab-note")
         self.plot = widgets.Output().add_class("lrlab-plot")
-        super().__init__(children=[*rows, self.readout, self.note, self.plot])
+        # Names the sliders and the plot in the browser (see aria.py); it takes no room. Not in the
+        # book: a page shows frames, and its widget manager could not load anywidget's module offline.
+        self.aria = None
+        if os.environ.get(BOOK_MODE) != "frames":
+            self.aria = Names(names={_input_class(w): accessible_name(w) for w in inputs if isinstance(w, _SLIDERS)},
+                              layout=widgets.Layout(height="0px", margin="0"))
+        super().__init__(children=[*rows, self.readout, self.note, self.plot, *filter(None, [self.aria])])
         self.add_class("lrlab-control")
         self.add_class(self.css_class)
         self._quiet = False
@@ -255,6 +302,8 @@ class _Control(widgets.VBox):
         self.png = self._canvas.png()
         self.readout_text = text
         alt = self.figure_alt()
+        if self.aria is not None:
+            self.aria.alt = alt
         self.plot.outputs = ({"output_type": "display_data",
                               "data": {"image/png": base64.b64encode(self.png).decode("ascii"),
                                        "text/plain": alt},
@@ -337,6 +386,12 @@ class _Control(widgets.VBox):
         data["text/plain"] = text
         meta["image/png"] = {"alt": self.figure_alt()}
         return data, meta
+
+
+def _input_class(widget) -> str:
+    """The ``lrlab-...`` CSS class that tells an input apart inside its control."""
+    (css,) = [c for c in widget._dom_classes if c.startswith("lrlab-")]
+    return css
 
 
 def _value_format(slider) -> str:
