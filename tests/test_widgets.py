@@ -9,6 +9,7 @@ import io
 import json
 import re
 
+import anywidget
 import ipywidgets as widgets
 import numpy as np
 import pytest
@@ -105,6 +106,35 @@ def test_sliders_are_labelled_with_a_unit(name, built):
     sliders = [w for w in inputs(built(name)) if not isinstance(w, widgets.Dropdown)]
     unlabelled = [w.description for w in sliders if not re.fullmatch(r".+ \(.+\)", w.description)]
     assert sliders and not unlabelled, f"{name}: sliders whose label has no '(unit)': {unlabelled}"
+
+
+@pytest.mark.parametrize("name", CONTROLS)
+def test_every_slider_gets_an_accessible_name_with_its_unit_and_scale(name, built):
+    """The names the browser side (aria.py) puts on the slider handles: every slider, hidden ones too."""
+    ctrl = built(name)
+    sliders = [w for w in inputs(ctrl) if not isinstance(w, widgets.Dropdown)]
+    by_class = {[c for c in w._dom_classes if c.startswith("lrlab-")][0]: w for w in sliders}
+    assert set(ctrl.aria.names) == set(by_class), f"{name}: named {sorted(ctrl.aria.names)}"
+    for css, said in ctrl.aria.names.items():
+        w = by_class[css]
+        unit = w.description.partition(" (")[2]
+        assert said.startswith(w.description.partition(" (")[0]) and f"({unit}" in said, f"{name}: {said!r}"
+        assert said.endswith(", log scale") == isinstance(w, widgets.FloatLogSlider), f"{name}: {said!r}"
+    assert ctrl.aria in ctrl.children and ctrl.aria.alt == ctrl.figure_alt()
+
+
+def test_a_parameter_name_is_said_in_words_too(built):
+    names = built("schedules").aria.names
+    assert names["lrlab-lr"] == "peak lr: learning rate (per step), log scale"
+    assert names["lrlab-param-T_0"] == "T_0: length of the first cycle (steps)"
+    assert built("explorer").aria.names["lrlab-lr"] == "learning rate η (per step), log scale"
+
+
+def test_in_the_book_a_control_carries_no_anywidget(monkeypatch):
+    """A book page shows frames, and its widget manager could not load anywidget's module offline."""
+    monkeypatch.setenv("LRLAB_BOOK_CONTROLS", "frames")
+    ctrl = LRExplorer()
+    assert ctrl.aria is None and not any(isinstance(w, anywidget.AnyWidget) for w in ctrl.children)
 
 
 @pytest.mark.parametrize("name", CONTROLS)
