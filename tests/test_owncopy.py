@@ -116,3 +116,15 @@ def test_borrowed_notes_name_the_function_and_the_test():
         "exercise's answer. Hint: ..."), traceback=["\x1b[0;31mBorrowedAnswer\x1b[0m: ..."])]
     nb.cells.append(cell)
     assert owncopy.borrowed_notes(nb) == ["answer calls lrlab.studies.sensitivity.goldilocks_zone (test_ex3_zone)"]
+
+
+def test_fingerprints_are_the_same_in_every_process():
+    """copydetect hashes with Python's hash(), which PYTHONHASHSEED changes per process; the copy check must
+    not: the test process and the grading process have to pick the same fingerprints."""
+    import subprocess
+    import sys
+
+    probe = "from lrlab.grading import owncopy; print(sorted(owncopy._prints('def f(x):\\n    return [v * 2 for v in x]\\n')))"
+    outs = {subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                           env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+    assert len(outs) == 1 and outs.pop().strip() not in ("", "[]")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import hashlib
 import importlib
 import inspect
 import re
@@ -142,11 +143,35 @@ def _filtered(code: str) -> str:
     return filter_code(code, "answer.py")[0]
 
 
-def _prints(code: str, boilerplate=()):
-    from copydetect.utils import get_document_fingerprints
+def _kgram_hashes(doc: str, k: int):
+    """A 64-bit hash of every ``k``-character window of ``doc``, the same in every process.
 
-    hashes, _ = get_document_fingerprints(_filtered(code), K, W, list(boilerplate))
-    return hashes
+    copydetect's ``hashed_kgrams`` uses Python's ``hash()``, which ``PYTHONHASHSEED`` changes from one
+    process to the next: winnowing then keeps other fingerprints, and a short copy could be flagged in
+    one grading run and not in the next (seen in CI: lesson 04's copied ``_want_stop``).
+    """
+    import numpy as np
+
+    return np.array([int.from_bytes(hashlib.blake2b(doc[i:i + k].encode("utf-8", "surrogatepass"),
+                                                   digest_size=8).digest(), "little", signed=True)
+                     for i in range(len(doc) - k + 1)], dtype=np.int64)
+
+
+@functools.lru_cache(maxsize=4096)
+def _own_prints(code: str) -> frozenset:
+    """The winnowed fingerprints of ``code`` (copydetect's normalisation and winnowing, stable hashes)."""
+    from copydetect.utils import winnow
+
+    hashes = _kgram_hashes(_filtered(code), K)
+    if hashes.size == 0:
+        return frozenset()
+    selected, _ = winnow(hashes, W, remove_duplicates=False)
+    return frozenset(int(h) for h in selected)
+
+
+def _prints(code: str, boilerplate=()):
+    """``code``'s fingerprints, less those in ``boilerplate`` (an iterable of fingerprints)."""
+    return set(_own_prints(code)) - set(int(h) for h in boilerplate)
 
 
 def similarity(answer: str, original: str, boilerplate=()) -> tuple[float, int]:
