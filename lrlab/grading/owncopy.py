@@ -169,17 +169,14 @@ def _own_prints(code: str) -> frozenset:
     return frozenset(int(h) for h in selected)
 
 
-def _prints(code: str, boilerplate=()):
-    """``code``'s fingerprints, less those in ``boilerplate`` (an iterable of fingerprints)."""
-    return set(_own_prints(code)) - set(int(h) for h in boilerplate)
+def _prints(code: str, boilerplate=frozenset()) -> set:
+    """``code``'s fingerprints, less those in ``boilerplate`` (a set of fingerprints)."""
+    return set(_own_prints(code) - boilerplate)
 
 
 def similarity(answer: str, original: str, boilerplate=()) -> tuple[float, int]:
     """(share of the answer's own fingerprints found in ``original``, how many own fingerprints it has)."""
-    import numpy as np
-
-    bp = np.array(sorted(set().union(*[_prints(b) for b in boilerplate])) if boilerplate else [], dtype=np.int64)
-    mine = _prints(answer, bp)
+    mine = _prints(answer, set().union(*[_own_prints(b) for b in boilerplate]))
     if not mine:
         return 0.0, 0
     return len(mine & _prints(original)) / len(mine), len(mine)

@@ -47,12 +47,18 @@ def gallery(lab):
     return "controls-gallery.ipynb"
 
 
-def test_every_control_answers_the_arrow_keys_and_comes_back(page, lab, gallery):
+def each_control(page, lab, gallery):
+    """(css class, first slider's class, locator) of every control, once the gallery has run in JupyterLab."""
     open_notebook(page, lab, gallery)
     run_all(page)
     for css, slider in FIRST_SLIDER.items():
         ctrl = control(page, css)
         ctrl.scroll_into_view_if_needed()
+        yield css, slider, ctrl
+
+
+def test_every_control_answers_the_arrow_keys_and_comes_back(page, lab, gallery):
+    for css, slider, ctrl in each_control(page, lab, gallery):
         start = snapshot(ctrl)
         press(ctrl, slider, "ArrowRight")
         moved = wait_for_update(page, ctrl, start)
@@ -86,11 +92,7 @@ def announced(handle) -> str:
 
 
 def test_every_input_of_every_control_is_named_and_announces_its_value(page, lab, gallery):
-    open_notebook(page, lab, gallery)
-    run_all(page)
-    for css, slider in FIRST_SLIDER.items():
-        ctrl = control(page, css)
-        ctrl.scroll_into_view_if_needed()
+    for css, slider, ctrl in each_control(page, lab, gallery):
         # the names are put on by the control's Names widget once it has rendered: wait for the first
         handle = ctrl.get_by_role("slider", name=SLIDER_NAMES[css][0], exact=True)
         handle.wait_for()
