@@ -200,6 +200,51 @@ def test_optimizer_with_per_copy_rates_equals_one_optimizer_per_copy(cls, option
                     f"{cls.__name__}{options}: copy {k}, {p} after step {step + 1} differs from a single optimizer"
 
 
+@pytest.mark.parametrize("cls, options", [case for case in OPTIMIZER_CASES if case[0]._CHUNKED],
+                         ids=lambda c: getattr(c, "__name__", str(c)))
+def test_large_stacked_parameter_updated_in_slices_equals_one_optimizer_per_copy(cls, options):
+    # W holds more entries than _CHUNK_FROM: SGD and Adam update it a few copies at a time (cache-sized slices)
+    rng = np.random.default_rng(2)
+    K = 6
+    shape = (K, O._CHUNK_FROM // (K * 16) + 1, 16)
+    rates = np.geomspace(1e-3, 0.5, K)
+    params = {"W": rng.normal(size=shape), "b": rng.normal(size=(K, 16))}
+    assert params["W"].size > O._CHUNK_FROM and params["W"][0].size < O._CHUNK_SIZE, "the test must take the slices"
+    stacked = cls(lr=rates, **options)
+    singles = [cls(lr=float(r), **options) for r in rates]
+    alone = [{p: a[k] for p, a in params.items()} for k in range(K)]
+    for step in range(3):
+        grads = {p: rng.normal(size=a.shape) for p, a in params.items()}
+        params = stacked.step(params, grads)
+        for k in range(K):
+            alone[k] = singles[k].step(alone[k], {p: g[k] for p, g in grads.items()})
+            for p in params:
+                assert np.array_equal(params[p][k], alone[k][p]), \
+                    f"{cls.__name__}{options}: copy {k}, {p} after step {step + 1} differs from a single optimizer"
+    for name, value in stacked.state["W"].items():
+        single = singles[0].state["W"][name]
+        if isinstance(single, np.ndarray):
+            assert value.shape == shape and np.array_equal(value[0], single), f"state {name!r} of copy 0 differs"
+        else:
+            assert value == single, f"state {name!r}: {value!r}, one optimizer alone has {single!r}"
+
+
+def test_rates_changed_between_steps_are_used_at_the_next_step():
+    # the optimizer reuses its last check of the options only while every option is the same immutable object
+    opt = O.SGD([{"params": ["w"], "lr": 0.5}], lr=[0.1, 0.1])
+    params = {"w": np.zeros((2, 1)), "v": np.zeros((2, 1))}
+    ones = {"w": np.ones((2, 1)), "v": np.ones((2, 1))}
+    rates = np.array([1.0, 2.0])
+    opt.param_groups[0]["lr"] = rates                 # a writeable array: read again at every step
+    params = opt.step(params, ones)
+    rates[:] = [10.0, 20.0]
+    params = opt.step(params, ones)
+    opt.lr = [0.5, 0.25]
+    params = opt.step(params, ones)
+    assert params["w"].ravel().tolist() == [-21.0, -42.0], "a rate array changed in place was not used"
+    assert params["v"].ravel().tolist() == [-0.7, -0.45], "the rate set with opt.lr was not used"
+
+
 def test_per_copy_rates_via_setter_schedule_and_get_lr():
     opt = O.SGD(lr=[0.1, 0.2])
     assert opt.get_lr().tolist() == [0.1, 0.2]

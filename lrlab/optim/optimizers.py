@@ -207,11 +207,63 @@ def _float_array(name, value):
     return v.array(name, value, finite=False)
 
 
+def _add_scaled(acc, scale, x):
+    """``acc += scale * x`` in place (the product skipped when ``scale`` is exactly 1: same bits)."""
+    if isinstance(scale, float) and scale == 1.0:
+        acc += x
+    else:
+        acc += scale * x
+
+
+def _plus(param, update):
+    """``param + update``, written into ``update`` (a new array the caller owns); 0-d: numpy's scalar, as before."""
+    if update.ndim == 0:
+        return param + update
+    return np.add(param, update, out=update)
+
+
+def _step_from(param, scale, direction):
+    """``param + scale * direction`` as one new array (``scale``: a float or per-copy rates)."""
+    return _plus(param, np.multiply(scale, direction, out=np.empty_like(direction)))
+
+
+def _lerp_into(start, end, weight):
+    """``start = _lerp(start, end, weight)`` in place, with the same operations; returns a scratch array."""
+    diff = np.subtract(end, start, out=np.empty_like(start))
+    if abs(weight) < 0.5:
+        diff *= weight
+        start += diff
+    else:
+        diff *= 1.0 - weight
+        np.subtract(end, diff, out=start)
+    return diff
+
+
 def _lerp(start, end, weight):
     """torch.lerp's formula (it switches form at weight 0.5 for accuracy)."""
     if abs(weight) < 0.5:
         return start + weight * (end - start)
     return end - (end - start) * (1.0 - weight)
+
+
+def _immutable(value):
+    """True for an option value that cannot change without being replaced by another object."""
+    if value is None or isinstance(value, (bool, int, float, str, np.bool_, np.integer, np.floating)):
+        return True
+    if isinstance(value, tuple):
+        return all(_immutable(x) for x in value)
+    if isinstance(value, np.ndarray):
+        return not value.flags.writeable and value.base is None
+    return callable(value) and not isinstance(value, (list, dict, np.ndarray))
+
+
+_MISSING = object()
+_CHUNK_FROM = 1 << 17   # entries (1 MB of float64) above which a stacked parameter is updated in slices
+_CHUNK_SIZE = 1 << 15   # entries per slice (256 kB)
+
+
+def _is_like(value, param):
+    return isinstance(value, np.ndarray) and value.shape == param.shape
 
 
 # --------------------------------------------------------------------------- base class
@@ -224,6 +276,10 @@ class Optimizer:
     """
 
     _OPTIONS: dict = {}
+    #: True when ``_update`` acts entry by entry and its state holds arrays shaped like the parameter and
+    #: scalars that every entry shares (a step count): a large stacked parameter may then be updated a few
+    #: copies at a time (see :meth:`_update_in_chunks`).
+    _CHUNKED = False
 
     def __init__(self, param_groups=None, **options):
         self.defaults = self._check_options(options, "", runtime=False)
@@ -231,6 +287,7 @@ class Optimizer:
         self.state = {}
         self.step_count = 0
         self._structure = None
+        self._checked = None  # (signature, (defaults, groups)) of the last runtime check, see _runtime_options
 
     # ----- options and groups
     def _check_options(self, options, where, runtime):
@@ -333,6 +390,7 @@ class Optimizer:
         self.state = {}
         self.step_count = 0
         self._structure = None
+        self._checked = None
 
     def __repr__(self):
         opts = ", ".join(f"{k}={val!r}" for k, val in self.defaults.items())
@@ -364,7 +422,10 @@ class Optimizer:
                 state = self.state.get(k)
                 if state is None:
                     state = self._init_state(p[k], options)
-                new[k] = self._update(p[k], g[k], state, options)
+                if self._CHUNKED and p[k].ndim >= 2 and p[k].size > _CHUNK_FROM and p[k].shape[0] > 1:
+                    new[k] = self._update_in_chunks(p[k], g[k], state, options)
+                else:
+                    new[k] = self._update(p[k], g[k], state, options)
                 self.state[k] = state
         self._structure = structure
         self.step_count += 1
@@ -410,11 +471,55 @@ class Optimizer:
                 raise ValueError(f"grads[{k!r}] must have the shape of params[{k!r}], {p[k].shape}, got {g[k].shape}")
         return p, g, True
 
+    def _runtime_options(self):
+        """``defaults`` and ``param_groups`` checked for a step.
+
+        Every option is checked again before each step, since a rate may be set between steps
+        (``opt.lr = ...`` or ``opt.param_groups[i]["lr"] = ...``). When every option is still the very
+        same immutable object as at the previous check (numbers, bools, tuples, read-only arrays such
+        as the checked per-copy rates, schedules), the previous check's result is reused.
+        """
+        last = getattr(self, "_checked", None)  # a subclass may skip Optimizer.__init__
+        if last is not None and self._unchanged(last[0]):
+            return last[1]
+        checked = (self._check_options(self.defaults, "", runtime=True),
+                   self._check_groups(self.param_groups, runtime=True)[0])
+        self._checked = self._snapshot(checked)
+        return checked
+
+    def _snapshot(self, checked):
+        """What :meth:`_unchanged` compares against, or None if an option could change in place."""
+        groups = self.param_groups
+        if not isinstance(groups, list) or not all(type(g) is dict for g in groups):
+            return None
+        snap = (tuple(self.defaults.items()),
+                tuple(tuple((k, list(val) if k == "params" else val) for k, val in g.items()) for g in groups))
+        for items in (snap[0], *snap[1]):
+            for key, val in items:
+                if key != "params" and not _immutable(val):
+                    return None
+        return snap, checked
+
+    def _unchanged(self, snap):
+        defaults, groups = snap
+        if len(self.defaults) != len(defaults) or len(self.param_groups) != len(groups):
+            return False
+        for key, val in defaults:
+            if self.defaults.get(key, _MISSING) is not val:
+                return False
+        for group, items in zip(self.param_groups, groups):
+            if type(group) is not dict or len(group) != len(items):
+                return False
+            for key, val in items:
+                now = group.get(key, _MISSING)
+                if not (now == val if key == "params" else now is val):
+                    return False
+        return True
+
     def _options_per_key(self, params):
         """Validated options (with a float ``lr`` for this step) for every key of ``params``."""
         k = self.step_count
-        defaults = self._check_options(self.defaults, "", runtime=True)
-        groups, _ = self._check_groups(self.param_groups, runtime=True)
+        defaults, groups = self._runtime_options()
         resolved = {}
         for i, group in enumerate([defaults, *groups]):
             options = {key: val for key, val in group.items() if key != "params"}
@@ -430,6 +535,44 @@ class Optimizer:
                                      f"(keys: {list(params)})")
                 options_for[name] = resolved[i]
         return options_for
+
+    def _update_in_chunks(self, param, grad, state, options):
+        """``_update`` applied to a few copies (leading axis) at a time: the same numbers, fewer cache misses.
+
+        A stacked parameter of several MB (a wide layer times many copies) does not fit in the cache, and
+        each of an update's dozen entry-by-entry operations would stream it from memory again; on slices
+        of about 256 kB the operations after the first find their operands in the cache. Each entry is
+        computed by the same operations as in one call, so the result has the same bits. State arrays
+        shaped like ``param`` are passed as slices (updated in place or written back); shared scalars
+        (step counts) advance once, as in one call; per-copy rates are sliced with the copies.
+        """
+        K = param.shape[0]
+        per = max(1, _CHUNK_SIZE // (param.size // K))
+        lr = options["lr"]
+        out = np.empty_like(param)
+        whole = {name: val for name, val in state.items() if _is_like(val, param)}
+        scalars = {name: val for name, val in state.items() if name not in whole}
+        created, after = {}, {}
+        for lo in range(0, K, per):
+            part = slice(lo, lo + per)
+            views = {name: val[part] for name, val in whole.items()}
+            sub = {**scalars, **views}
+            sub_options = dict(options, lr=lr[part]) if isinstance(lr, np.ndarray) else options
+            out[part] = self._update(param[part], grad[part], sub, sub_options)
+            for name, val in sub.items():
+                if name in views:
+                    if val is not views[name]:
+                        whole[name][part] = val
+                elif _is_like(val, param[part]):        # an array the update created (a first momentum buffer)
+                    if name not in created:
+                        created[name] = np.empty_like(param)
+                    created[name][part] = val
+                else:
+                    after[name] = val
+        state.update(whole)
+        state.update(created)
+        state.update(after)
+        return out
 
     def _init_state(self, param, options):
         return {}
@@ -476,6 +619,7 @@ class SGD(Optimizer):
 
     _OPTIONS = {"lr": _check_lr, "momentum": _check_non_negative, "dampening": _check_unit_interval,
                 "weight_decay": _check_non_negative, "nesterov": _check_bool, "maximize": _check_bool}
+    _CHUNKED = True
 
     def __init__(self, param_groups=None, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0,
                  nesterov=False, *, maximize=False):
@@ -498,11 +642,12 @@ class SGD(Optimizer):
             buf = state.get("momentum_buffer")
             if buf is None:
                 buf = grad.copy()
-            else:
-                buf = buf * momentum + (1 - o["dampening"]) * grad
+            else:  # buf * momentum + (1 - dampening) * grad, in place in the buffer (state is ours)
+                buf *= momentum
+                _add_scaled(buf, 1 - o["dampening"], grad)
             state["momentum_buffer"] = buf
             grad = grad + momentum * buf if o["nesterov"] else buf
-        return param + (-o["lr"]) * grad
+        return _step_from(param, -o["lr"], grad)
 
 
 class Adagrad(Optimizer):
@@ -651,6 +796,7 @@ class Adam(Optimizer):
                 "weight_decay": _check_non_negative, "amsgrad": _check_bool, "maximize": _check_bool,
                 "decoupled_weight_decay": _check_bool}
     _ALWAYS_DECOUPLED = False
+    _CHUNKED = True
 
     def __init__(self, param_groups=None, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
                  amsgrad=False, *, maximize=False, decoupled_weight_decay=False):
@@ -674,8 +820,13 @@ class Adam(Optimizer):
                 param = param * (1 - lr * wd)
             else:
                 grad = grad + wd * param
-        state["exp_avg"] = exp_avg = _lerp(state["exp_avg"], grad, 1 - beta1)
-        state["exp_avg_sq"] = exp_avg_sq = state["exp_avg_sq"] * beta2 + (1 - beta2) * grad * grad
+        # the moments are updated in place (the state is ours), with torch's operations in torch's order
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        scratch = _lerp_into(exp_avg, grad, 1 - beta1)
+        exp_avg_sq *= beta2                          # exp_avg_sq * beta2 + ((1 - beta2) * grad) * grad
+        np.multiply(grad, 1 - beta2, out=scratch)
+        scratch *= grad
+        exp_avg_sq += scratch
         bias_correction1 = 1 - beta1**step
         bias_correction2 = 1 - beta2**step
         step_size = lr / bias_correction1
@@ -684,8 +835,12 @@ class Adam(Optimizer):
             state["max_exp_avg_sq"] = denom_sq = np.maximum(state.get("max_exp_avg_sq", 0.0), exp_avg_sq)
         else:
             denom_sq = exp_avg_sq
-        denom = np.sqrt(denom_sq) / bias_correction2_sqrt + o["eps"]
-        return param + (-step_size) * exp_avg / denom
+        denom = np.sqrt(denom_sq, out=scratch)       # sqrt(v) / sqrt(bias correction) + eps
+        denom /= bias_correction2_sqrt
+        denom += o["eps"]
+        out = np.multiply(-step_size, exp_avg, out=np.empty_like(exp_avg))  # param + ((-step_size) * exp_avg) / denom
+        out /= denom
+        return _plus(param, out)
 
 
 class AdamW(Adam):
