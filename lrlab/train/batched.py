@@ -327,7 +327,8 @@ def _stacked_loss_and_grad(net, arrays, X, y):
         if layer:
             dz = np.matmul(dz, weights[layer].transpose(0, 2, 1))
             if net.activation == "tanh":
-                dz *= 1.0 - a * a
+                slope = np.multiply(a, a)                # 1 - a², in one scratch array
+                dz *= np.subtract(1.0, slope, out=slope)
             else:
                 dz *= a > 0.0
     return loss, grads
@@ -431,6 +432,7 @@ def run_stacked(net, opt, params, steps, *, batch_size, data_seed, max_loss=None
     losses = np.full((K, steps), np.nan)
     diverged_at = np.full(K, -1, dtype=np.int64)
     active = np.ones(K, dtype=bool)
+    everyone = True  # no copy frozen yet
     batches = batch_stream(net, batch_size, v.rng("data_seed", data_seed))
     with one_blas_thread(), np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         initial = _evaluate_starts(net, [params[p] for p in names], X, y)
@@ -452,16 +454,20 @@ def run_stacked(net, opt, params, steps, *, batch_size, data_seed, max_loss=None
             else:
                 idx = next(batches)
                 Xb, yb = X[idx], y[idx]
-            loss, grads = loss_and_grad(net, [params[p] for p in names], Xb, yb)
+            loss, grads = _stacked_loss_and_grad(net, [params[p] for p in names], Xb, yb)  # errors silenced above
             blown = active & ~(loss <= limit)  # NaN fails the comparison too
-            losses[active, t] = loss[active]
+            if everyone:
+                losses[:, t] = loss
+            else:
+                losses[active, t] = loss[active]
             if blown.any():
                 diverged_at[blown] = t
                 active &= ~blown
+                everyone = False
                 if not active.any():
                     break
             new = opt.step(params, dict(zip(names, grads)))
-            if not active.all():
+            if not everyone:
                 for p in names:
                     new[p][~active] = params[p][~active]
             params = new
