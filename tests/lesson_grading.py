@@ -99,6 +99,17 @@ class LessonGrading:
         assert {g: scores["correct"][g] for g in self.manual} == {g: 0 for g in self.manual}, \
             "nbgrader must not award the manually graded cells"
 
+    def test_the_class_is_graded_without_drawing_a_figure(self, graded):
+        """The kernels ran with nbcourse.NO_FIGURES: figures were made (each shows its description in words,
+        lrlab.course.plots' display hook) but none was drawn."""
+        _, course = graded
+        nb = nbformat.read(course / "autograded" / "correct" / self.lesson / f"{self.lesson}.ipynb", as_version=4)
+        data = [o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+        # a control (ipywidgets) draws its own figure into its snapshot; the inline backend drew nothing
+        drawn = [d for d in data if "image/png" in d and "application/vnd.jupyter.widget-view+json" not in d]
+        assert not drawn, f"{len(drawn)} figures were drawn"
+        assert any(" against " in d.get("text/plain", "") for d in data), "no figure was made"
+
     def test_blank_submission_gets_zero(self, graded):
         scores, _ = graded
         assert scores["blank"] == {g: 0 for g in self.points}

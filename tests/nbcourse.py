@@ -6,12 +6,12 @@ Nothing here imitates nbgrader: submissions are graded by running the real
 from __future__ import annotations
 
 import copy
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
-
-import os
 
 import nbformat
 
@@ -44,9 +44,17 @@ def answer_ids(nb) -> list[str]:
             if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")]
 
 
-def nbgrader(*args, cwd: Path, check=True) -> subprocess.CompletedProcess:
+#: The kernel configuration of a grading run without figures: the inline backend makes no image of a
+#: figure (the figure and its axes still exist for code that inspects them), as ``lrlab grade`` does by
+#: default. Figures carry no points; drawing them was a quarter of the lessons' CPU time here.
+NO_FIGURES = "c.InlineBackend.figure_formats = set()\n"
+
+
+def nbgrader(*args, cwd: Path, check=True, ipython_dir: Path | None = None) -> subprocess.CompletedProcess:
     # nbgrader runs `alembic` by name: the venv's bin folder must be on PATH.
     env = dict(os.environ, PATH=f"{Path(NBGRADER).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    if ipython_dir is not None:  # the kernels nbgrader starts read their profile from here
+        env["IPYTHONDIR"] = str(ipython_dir)
     proc = subprocess.run([NBGRADER, *args, "--log-level=WARN"], cwd=cwd, capture_output=True, text=True,
                           env=env)
     if check and proc.returncode != 0:
@@ -77,17 +85,26 @@ def submission(course: Path, lesson: str, answers: dict[str, str]):
     return nb
 
 
-def autograde(course: Path, lesson: str, submissions: dict) -> dict[str, dict[str, float]]:
+def autograde(course: Path, lesson: str, submissions: dict, figures: bool = False) -> dict[str, dict[str, float]]:
     """Grade ``{student: notebook}`` with one real ``nbgrader autograde`` run.
 
     Returns ``{student: {grade_id: score}}`` read from the gradebook; a student
-    nbgrader could not grade is missing from the result.
+    nbgrader could not grade is missing from the result. Unless ``figures``, the
+    kernels draw no figure (:data:`NO_FIGURES`, through an IPython profile of the
+    run's own): the scores are the same, and the lessons' figures are checked where
+    they are shown (``tests/test_notebooks.py``, the book, JupyterLab).
     """
     for student, nb in submissions.items():
         target = course / "submitted" / student / lesson
         target.mkdir(parents=True, exist_ok=True)
         nbformat.write(copy.deepcopy(nb), target / f"{lesson}.ipynb")
-    nbgrader("autograde", lesson, "--force", cwd=course, check=False)
+    with tempfile.TemporaryDirectory(prefix="lrlab-ipython-") as ipython_dir:
+        if not figures:
+            profile = Path(ipython_dir) / "profile_default"
+            profile.mkdir()
+            (profile / "ipython_kernel_config.py").write_text(NO_FIGURES)
+        nbgrader("autograde", lesson, "--force", cwd=course, check=False,
+                 ipython_dir=None if figures else Path(ipython_dir))
     from nbgrader.api import Gradebook, MissingEntry
 
     scores = {}
