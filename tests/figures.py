@@ -24,3 +24,15 @@ def assert_described(ax):
     for axis in (ax.get_xlabel(), ax.get_ylabel()):
         if axis:
             assert _label(axis) in desc.text, f"the description does not name the axis {axis!r}: {desc.text!r}"
+
+
+def assert_fits_canvas(ax):
+    """A figure marked with ``fits_canvas`` (fixed margins, shown uncropped) draws nothing outside its canvas."""
+    from lrlab.course.plots.describe import _FITS
+
+    fig = description.__globals__["_figure"](ax)
+    assert getattr(fig, _FITS, False), "the figure is not marked as fitting its canvas"
+    box = fig.get_tightbbox(fig.canvas.get_renderer())          # inches
+    width, height = fig.get_size_inches()
+    assert box.x0 >= -1e-6 and box.y0 >= -1e-6 and box.x1 <= width + 1e-6 and box.y1 <= height + 1e-6, (
+        f"the figure draws outside its {width:g} x {height:g} in canvas: {box.bounds}")

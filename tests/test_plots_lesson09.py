@@ -3,12 +3,16 @@ import numpy as np
 
 from lrlab.course import plots
 from lrlab.studies import scale
-from figures import assert_labelled
+from figures import assert_fits_canvas, assert_labelled
+
+#: the longest title lesson 09 gives its figures
+TITLE = "Adam on MLPs 64-w-10 (tanh): the best rate against the width, measured on several seeds"
 
 
 def test_wsd_branches_draws_a_rate_and_a_loss_panel_per_budget():
     b = scale.wsd_branches(0.01, budgets=(20, 40), seeds=(0,))
-    left, right = plots.wsd_branches(b, title="t")
+    left, right = plots.wsd_branches(b, title=TITLE)
+    assert_fits_canvas(left)
     assert_labelled(left, legend=True)
     assert_labelled(right, legend=True)
     assert len(left.get_lines()) == 4, "a cosine and a WSD curve per budget"
@@ -19,7 +23,8 @@ def test_wsd_branches_draws_a_rate_and_a_loss_panel_per_budget():
 
 def test_schedule_grid_draws_the_whole_and_the_half_budget():
     s = scale.schedule_study(rates=(0.003, 0.03), seeds=(0, 1), steps=40)
-    full, half = plots.schedule_grid(s)
+    full, half = plots.schedule_grid(s, title=TITLE)
+    assert_fits_canvas(full)
     assert_labelled(full, legend=True)
     assert half.get_title() and half.get_xlabel()
     assert [t.get_text() for t in full.get_legend().get_texts()] == ["cosine", "wsd", "schedule-free"]
@@ -28,7 +33,8 @@ def test_schedule_grid_draws_the_whole_and_the_half_budget():
 
 def test_width_transfer_marks_the_best_rate_of_every_width():
     w = scale.width_study(widths=(16, 32), rates=(0.003, 0.03), seeds=(0,), steps=10)
-    axes = plots.width_transfer(w)
+    axes = plots.width_transfer(w, title=TITLE)
+    assert_fits_canvas(axes[0])
     assert len(axes) == 2
     for ax, p in zip(axes, w.PARAMETRIZATIONS):
         assert_labelled(ax, legend=True) if ax is axes[0] else None

@@ -219,21 +219,25 @@ def _run(fn, forbidden: dict, args, kwargs, given=()):
     banned = types.MappingProxyType({**{code: name for code, name in forbidden.items() if code not in allowed},
                                      **_tampering_code()})
     builtins = _TAMPERING
+    # The tracer runs on every call and return of the answer: a membership test in a frozenset is an
+    # operator, not a method call, so the common case (nothing forbidden) costs the least it can.
+    banned_codes, builtin_fns = frozenset(banned), frozenset(builtins)
     found = []
     own = _run.__code__  # this function's own calls (reading the tracer back) are not the answer's
 
     def tracer(frame, event, arg):
         if event == "call":
-            name = banned.get(frame.f_code)
-            if name is not None:
+            if frame.f_code in banned_codes:
+                name = banned[frame.f_code]
                 found.append((name, name.startswith("threading.")))
                 raise Borrowed(name, name.startswith("threading."))
-        elif event == "c_call" and frame.f_code is not own:
+        elif event == "c_call":
             try:
-                name = builtins.get(arg)
+                hit = arg in builtin_fns
             except TypeError:  # an unhashable callable is none of ours
-                name = None
-            if name is not None:
+                hit = False
+            if hit and frame.f_code is not own:
+                name = builtins[arg]
                 found.append((name, True))
                 raise Borrowed(name, True)
 

@@ -160,7 +160,7 @@ def _mlp_operator(net, arrays, batch):
 
     def product(vec):
         VWs = vec[0::2]
-        r_acts, ra = [np.zeros_like(X)], None
+        r_acts, ra = [None], None
         for layer in range(layers):
             rz = (acts[layer] @ VWs[layer] + vec[2 * layer + 1]) if layer == 0 else \
                 (ra @ Ws[layer] + acts[layer] @ VWs[layer] + vec[2 * layer + 1])
@@ -172,7 +172,9 @@ def _mlp_operator(net, arrays, batch):
         out = [None] * (2 * layers)
         for layer in range(layers - 1, -1, -1):
             a, ra, dz = acts[layer], r_acts[layer], dzs[layer]
-            out[2 * layer] = ra.T @ dz + a.T @ rdz + net.l2 * VWs[layer]
+            # the input's R-activation is zero: its term ra.T @ dz (a large product) is left out
+            gW = a.T @ rdz if ra is None else ra.T @ dz + a.T @ rdz
+            out[2 * layer] = gW + net.l2 * VWs[layer] if net.l2 else gW
             out[2 * layer + 1] = rdz.sum(axis=0)
             if layer:
                 rda = rdz @ Ws[layer].T + dz @ VWs[layer].T
@@ -197,16 +199,20 @@ def hvp_operator(problem, params, *, batch=None):
         names = list(problem._shapes)                       # the order of ``arrays``
         keys = list(params)                                 # the order of flatten(params)
         shape = dict(zip(names, (a.shape for a in arrays)))
-        ends = dict(zip(keys, np.cumsum([int(np.prod(shape[k])) for k in keys])))
+        ends = np.cumsum([int(np.prod(shape[k])) for k in keys])
+        size = int(ends[-1])
+        # where each array of the network's order sits in the flat vector, and how the result is laid out
+        cuts = {k: (int(end) - int(np.prod(shape[k])), int(end)) for k, end in zip(keys, ends)}
+        pieces = [(cuts[k][0], cuts[k][1], shape[k]) for k in names]
+        order = [names.index(k) for k in keys]
         apply = _mlp_operator(problem, arrays, batch)
 
         def product(x):
             x = np.asarray(x, dtype=float)
-            if x.shape != (ends[keys[-1]],):
-                raise ValueError(f"x must be a flat array of {ends[keys[-1]]} values, got shape {x.shape}")
-            part = {k: x[ends[k] - int(np.prod(shape[k])):ends[k]].reshape(shape[k]) for k in keys}
-            out = dict(zip(names, apply([part[k] for k in names])))
-            return np.concatenate([out[k].ravel() for k in keys])
+            if x.shape != (size,):
+                raise ValueError(f"x must be a flat array of {size} values, got shape {x.shape}")
+            out = apply([x[lo:hi].reshape(sh) for lo, hi, sh in pieces])
+            return np.concatenate([out[i].ravel() for i in order])
 
         return product
 

@@ -240,6 +240,72 @@ def _details(desc: Description) -> str:
             f"{desc.long_html()}</details>")
 
 
+#: set on a Figure whose plot function placed every artist inside the canvas with fixed margins
+_FITS = "_lrlab_fits_canvas"
+
+
+def fits_canvas(fig):
+    """Mark ``fig`` as laid out with fixed margins that keep every artist inside the canvas; returns it.
+
+    A marked figure (like one with the constrained layout) is shown without the inline backend's
+    ``bbox_inches="tight"`` pass (see :func:`_png`); ``tests/test_plots*.py`` check that nothing of a
+    marked figure lies outside its canvas.
+    """
+    fig = _figure(fig)
+    setattr(fig, _FITS, True)
+    return fig
+
+
+def _png(shell, fig):
+    """The PNG of ``fig`` as the inline backend makes it, with one draw where that gives the same figure.
+
+    The inline backend prints every figure with ``bbox_inches="tight"``: matplotlib then draws the figure
+    once without rendering (which runs the constrained layout), measures every artist for the tight box,
+    and draws it again, cropped. A course figure keeps all it draws inside its canvas (the constrained
+    layout, or fixed margins marked by :func:`fits_canvas`), so the crop only trims the outer margin:
+    such a figure is laid out once and drawn once, uncropped, and then measured with the renderer of that
+    draw; if something lies outside the canvas after all (a long tick label, a collapsed layout), it is
+    printed again the usual way. Any other figure, or another configuration of the backend (retina,
+    other keywords), goes through the configured formatter unchanged.
+    """
+    import functools
+
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    formatter = shell.display_formatter.formatters["image/png"]
+    try:
+        printer = formatter.lookup(fig) if formatter.enabled else None
+    except KeyError:
+        printer = None
+    engine = fig.get_layout_engine()
+    laid_out = isinstance(engine, ConstrainedLayoutEngine) or (engine is None and getattr(fig, _FITS, False))
+    if not (laid_out and isinstance(printer, functools.partial)
+            and getattr(printer.func, "__name__", "") == "print_figure"
+            and printer.keywords.get("fmt") == "png" and printer.keywords.get("bbox_inches") == "tight"
+            and set(printer.keywords) <= {"fmt", "base64", "bbox_inches"}):
+        return formatter(fig)
+    if engine is not None:
+        engine.execute(fig)
+        fig.set_layout_engine(None)     # laid out: the print below draws once, as matplotlib's last draw does
+    try:
+        png = printer(fig, bbox_inches=None)
+        fits = _inside_canvas(fig)      # measured with the draw's own renderer: cheap after the draw
+    finally:
+        if engine is not None:
+            fig.set_layout_engine(engine)
+    return png if fits else formatter(fig)
+
+
+def _inside_canvas(fig) -> bool:
+    """Whether everything ``fig`` draws lies inside its canvas (measured after a draw)."""
+    if not hasattr(fig.canvas, "get_renderer"):           # not an Agg canvas: no renderer to measure with
+        return False
+    box = fig.get_tightbbox(fig.canvas.get_renderer())   # inches
+    width, height = fig.get_size_inches()
+    tol = 0.5 / fig.dpi                                  # half a pixel
+    return box.x0 >= -tol and box.y0 >= -tol and box.x1 <= width + tol and box.y1 <= height + tol
+
+
 def _show_figure(fig):
     """IPython display hook for Figures: the PNG with its description as alt text, then the long one."""
     from IPython import get_ipython
@@ -247,7 +313,7 @@ def _show_figure(fig):
 
     shell = get_ipython()
     desc = description(fig)
-    png = shell.display_formatter.formatters["image/png"](fig)
+    png = _png(shell, fig)
     if png is None:  # no PNG format configured (e.g. %config InlineBackend.figure_formats = ["svg"])
         publish_display_data({"text/plain": desc.alt})
         return

@@ -5,6 +5,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .common import _STYLES, colours
+from .describe import fits_canvas
 
 __all__ = ["wsd_branches", "schedule_grid", "width_transfer"]
 
@@ -14,8 +15,9 @@ def _panels(axes, n, width=4.4, height=3.7, **kw):
     # label before each draw, which took half of each figure's time (0.9-1.4 s of 2-3 s, measured loaded).
     if axes is None:
         fig, axes = plt.subplots(1, n, figsize=(width * n, height), **kw)
-        fig.subplots_adjust(left=0.09, right=0.98, bottom=0.14, top=0.84,
+        fig.subplots_adjust(left=0.1, right=0.975, bottom=0.14, top=0.84,
                             wspace=0.1 if kw.get("sharey") else 0.34)
+        fits_canvas(fig)
     axes = np.atleast_1d(axes)
     if axes.size != n:
         raise ValueError(f"axes must hold {n} axes, got {axes.size}")
