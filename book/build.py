@@ -27,6 +27,12 @@ What a build does
        gives a lesson page the other edition's execution). A cell error, a broken
        internal link or a remote script fails the build.
 
+Controls are shown as frames (``--controls frames``, the default): each one's figure for a grid of
+its main slider's values, rendered while the page executes. ``--controls widgets`` shows their static
+widget state instead (sliders that do not move), to measure what the frames cost:
+``benchmarks/bench_book.py`` (public edition, empty cache, load 9-12 on 2026-12-07: 517 s and
+23.3 MB with widgets, 588 s and 24.7 MB with frames).
+
 Nothing is written outside ``book/_build/`` and ``book/node_modules/``;
 ``solutions/`` and ``notebooks/`` are only read.
 
