@@ -22,8 +22,16 @@ What a build does
     3. **Sphinx.** ``jupyter-book config sphinx`` turns the config into ``conf.py``;
        ``sphinx-build -W --keep-going -n`` builds the HTML. Every notebook is
        executed, through the execution cache in ``book/_build/.jupyter_cache``
-       (shared by both editions: their code cells are identical). A cell error,
-       a broken internal link or a remote script fails the build.
+       (shared by both editions: their code cells are identical; the cache's key
+       also hashes the cells' tags, which differ, so :func:`share_executions`
+       gives a lesson page the other edition's execution). A cell error, a broken
+       internal link or a remote script fails the build.
+
+Controls are shown as frames (``--controls frames``, the default): each one's figure for a grid of
+its main slider's values, rendered while the page executes. ``--controls widgets`` shows their static
+widget state instead (sliders that do not move), to measure what the frames cost:
+``benchmarks/bench_book.py`` (public edition, empty cache, load 9-12 on 2026-12-07: 517 s and
+23.3 MB with widgets, 588 s and 24.7 MB with frames).
 
 Nothing is written outside ``book/_build/`` and ``book/node_modules/``;
 ``solutions/`` and ``notebooks/`` are only read.
@@ -120,6 +128,12 @@ def fingerprint(root: Path = ROOT) -> str:
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def page_fingerprint(root: Path = ROOT, controls: str = "frames") -> str:
+    """:func:`fingerprint`, and how the controls are shown unless as frames (the cache keys a page by its
+    code: controls shown another way are another execution)."""
+    return fingerprint(root) + ("" if controls == "frames" else f" ({controls})")
 
 
 def lesson_title(nb) -> str:
@@ -230,11 +244,13 @@ def table_of_contents(lesson_pages: list[str]) -> dict:
 
 
 def assemble(edition: str, src: Path, *, repo: str, branch: str, hub: str, cache: Path = CACHE,
-             modules: Path | None = None, root: Path = ROOT) -> list[str]:
+             modules: Path | None = None, root: Path = ROOT, controls: str = "frames") -> list[str]:
     """Write the source tree of ``edition`` into ``src``; returns the lesson pages' docnames."""
     if edition not in EDITIONS:
         raise ValueError(f"edition must be one of {EDITIONS}, got {edition!r}")
-    fp = fingerprint(root)
+    if controls not in CONTROLS:
+        raise ValueError(f"controls must be one of {CONTROLS}, got {controls!r}")
+    fp = page_fingerprint(root, controls)
     keep = {src / "conf.py", src / ".conf-from"}
     pages, titles = [], {}
     for name in lessons(root):
@@ -277,7 +293,13 @@ def assemble(edition: str, src: Path, *, repo: str, branch: str, hub: str, cache
 
 # --------------------------------------------------------------------------- step 3: Sphinx
 
-def _env() -> dict:
+#: How the book shows lrlab's controls: ``frames`` (the figure for a grid of the main slider's values, behind
+#: an accessible range input; what the book ships) or ``widgets`` (ipywidgets' static state: sliders that do
+#: not move on a page; only to measure what the frames cost, ``--controls widgets``).
+CONTROLS = ("frames", "widgets")
+
+
+def _env(controls: str = "frames") -> dict:
     env = dict(os.environ)
     bin_dir = str(Path(sys.executable).parent)
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"  # kernels and jupyter-book from this venv
@@ -285,7 +307,9 @@ def _env() -> dict:
         env.setdefault(var, "1")
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # quiet debugpy in the kernels
     # lrlab's controls display as frames behind an accessible range input: a page has no kernel
-    env["LRLAB_BOOK_CONTROLS"] = "frames"
+    if controls not in CONTROLS:
+        raise ValueError(f"controls must be one of {CONTROLS}, got {controls!r}")
+    env["LRLAB_BOOK_CONTROLS"] = controls
     return env
 
 
@@ -296,9 +320,9 @@ _sys.path.insert(0, _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), 
 """
 
 
-def sphinx(src: Path, out: Path, *, verbose: bool = False) -> None:
+def sphinx(src: Path, out: Path, *, verbose: bool = False, controls: str = "frames") -> None:
     """conf.py from _config.yml, then sphinx-build with warnings as errors."""
-    env = _env()
+    env = _env(controls)
     conf, stamp = src / "conf.py", src / ".conf-from"
     wanted = hashlib.sha256((src / "_config.yml").read_bytes() + LOCAL_EXTENSIONS.encode()).hexdigest()
     if not conf.is_file() or not stamp.is_file() or stamp.read_text() != wanted:
@@ -329,8 +353,55 @@ def limit_cache(path: Path, records: int = CACHE_RECORDS) -> None:
         cache.change_cache_limit(records)
 
 
+def share_executions(edition: str, src: Path, cache_path: Path, *, fp: str, root: Path = ROOT) -> list[str]:
+    """Cache, for each lesson page of ``edition`` that has no execution of its own, the other edition's.
+
+    Both editions run the same code cells in the same order (``tests/test_book.py`` checks it); they
+    differ in the cells' metadata (the tags that fold or remove a cell), and jupyter-cache's key hashes
+    the cells' metadata with their code. Without this every lesson would run again for the second
+    edition. A page takes the outputs, execution counts and widget state of the other edition's
+    execution, cell by cell, and keeps its own metadata; returns the lessons so shared.
+    """
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    cache, shared = get_cache(str(cache_path)), []
+    for name in lessons(root):
+        path = src / name / f"{name}.ipynb"
+        if not path.is_file():
+            continue
+        mine = nbformat.read(path, as_version=4)
+        try:
+            cache.match_cache_notebook(mine)
+            continue  # executed already
+        except KeyError:
+            pass
+        source = nbformat.read(root / "solutions" / name / f"{name}.ipynb", as_version=4)
+        for other in [e for e in EDITIONS if e != edition]:
+            theirs = nbformat.reads(nbformat.writes(transforms.for_edition(source, other, fingerprint=fp)),
+                                    as_version=4)
+            try:
+                record = cache.match_cache_notebook(theirs)
+            except KeyError:
+                continue
+            executed_nb = cache.get_cache_bundle(record.pk).nb
+            done = executed_nb.cells
+            code = [c for c in mine.cells if c.cell_type == "code"]
+            if [c.source for c in code] != [c.source for c in done]:
+                continue
+            for cell, executed in zip(code, done):
+                cell.outputs, cell.execution_count = executed.outputs, executed.execution_count
+            meta = executed_nb.metadata
+            mine.metadata.update({k: meta[k] for k in ("language_info", "widgets") if k in meta})
+            cache.cache_notebook_bundle(CacheBundleIn(mine, str(path), data={**record.data, "from_edition": other}),
+                                        check_validity=False, overwrite=True)
+            shared.append(name)
+            break
+    return shared
+
+
 def build(edition: str, *, repo: str | None = None, branch: str = "main", hub: str | None = None,
-          clean: bool = False, verbose: bool = False, build_dir: Path = BUILD) -> Path:
+          clean: bool = False, verbose: bool = False, build_dir: Path = BUILD, controls: str = "frames") -> Path:
     """Build one edition; returns the folder holding ``index.html``."""
     src, out = build_dir / f"src-{edition}", build_dir / edition
     if clean:
@@ -340,9 +411,12 @@ def build(edition: str, *, repo: str | None = None, branch: str = "main", hub: s
     start = time.monotonic()
     modules = install_assets()
     assemble(edition, src, repo=repository_url(repo), branch=branch, hub=hub, modules=modules,
-             cache=build_dir / ".jupyter_cache")
+             cache=build_dir / ".jupyter_cache", controls=controls)
     limit_cache(build_dir / ".jupyter_cache")
-    sphinx(src, out, verbose=verbose)
+    shared = share_executions(edition, src, build_dir / ".jupyter_cache", fp=page_fingerprint(ROOT, controls))
+    if shared:
+        say(f"{len(shared)} lesson page(s) take the other edition's execution (same code): {', '.join(shared)}")
+    sphinx(src, out, verbose=verbose, controls=controls)
     say(f"{edition} edition built in {time.monotonic() - start:.1f} s: {out / 'html' / 'index.html'}")
     return out / "html"
 
@@ -363,12 +437,16 @@ def main(argv=None) -> int:
                         help="rebuild the edition from scratch (executed results stay in the cache)")
     parser.add_argument("--clear-cache", action="store_true", help="also forget every executed notebook")
     parser.add_argument("-v", "--verbose", action="store_true", help="show Sphinx's progress")
+    parser.add_argument("--controls", choices=CONTROLS, default="frames",
+                        help="frames (default): each control moves on the page through frames rendered at build "
+                        "time; widgets: the controls' static widget state, which does not move (to measure what "
+                        "the frames cost: benchmarks/bench_book.py)")
     args = parser.parse_args(argv)
     if args.clear_cache:
         shutil.rmtree(CACHE, ignore_errors=True)
     for edition in EDITIONS if args.edition == "all" else [args.edition]:
         build(edition, repo=args.repository_url, branch=args.branch, hub=args.jupyterhub_url,
-              clean=args.clean, verbose=args.verbose)
+              clean=args.clean, verbose=args.verbose, controls=args.controls)
     return 0
 
 

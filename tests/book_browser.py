@@ -3,27 +3,37 @@
 Run as a script (tests/test_book.py does, in a subprocess, so that its Playwright
 instance cannot collide with the one of the JupyterLab browser tests):
 
-    python tests/book_browser.py HTML_DIR SHOT_DIR PAGE [PAGE ...]
-    python tests/book_browser.py --frames HTML_DIR PAGE [PAGE ...]
+    python tests/book_browser.py [--axe] HTML_DIR SHOT_DIR PAGE [PAGE ...]
 
 HTML_DIR is served on 127.0.0.1 by a throw-away HTTP server; every request to any
-other address is aborted and recorded. For each page it writes a full-page
-screenshot ``SHOT_DIR/<page>.png`` (and ``<page>-widget.png``, the first lrlab control)
-and prints one JSON object: images loaded / total, maths rendered / total, widget
-views rendered, lrlab controls whose figure loaded, recorded animations that play, the page's console errors, and every
-blocked request. With ``--frames`` it moves the first frames control of each page (an
-lrlab control as the book shows it) with ArrowRight and ArrowLeft and prints its state
-(image, alt text, live region, input value) before, after and back.
+other address is aborted and recorded. Each page is loaded once and checked when it
+has settled (MathJax's startup promise resolved, every widget view and image
+rendered: waits for those conditions, no fixed sleeps). For each page it writes a
+full-page screenshot ``SHOT_DIR/<page>.png`` (and ``<page>-widget.png``, the first
+lrlab control) and prints one JSON line: images loaded / total, maths rendered /
+total, widget views rendered, lrlab controls whose figure loaded, recorded
+animations that play, the page's console errors, the requests it tried to send
+elsewhere (blocked) and the ones that failed. A page that only redirects to another page
+on the list (``index.html``) is reported as ``{"page": ..., "redirect": ...}`` and checked as
+that page. With ``--axe`` the same page load is
+also checked with axe-core's WCAG 2.0/2.1 A and AA rules (tests/book_axe.py), and the
+first frames control of the page (an lrlab control as the book shows it) is moved
+with ArrowRight and ArrowLeft, its state (image, alt text, live region, input value)
+recorded before, after and back.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
+import re
 import shutil
 import sys
 import threading
+import time
 from pathlib import Path
+from urllib.parse import urljoin
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's; Playwright's download does not work here
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -48,64 +58,19 @@ MEASURE = """() => {
   };
 }"""
 
+# True once what renders after the load event has rendered: MathJax's first typesetting (its startup
+# promise; a page without maths has nothing to wait for), every widget view, every image of the page.
+SETTLED = """async (views) => {
+  if (document.querySelector('article .math')) {
+    if (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) { return false; }
+    await MathJax.startup.promise;
+  }
+  if (document.querySelectorAll('.widget-subarea > .jupyter-widgets').length < views) { return false; }
+  return Array.from(document.querySelectorAll('article img')).every(i => i.complete);
+}"""
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def check(html_dir: Path, shot_dir: Path, pages: list[str]) -> list[dict]:
-    from playwright.sync_api import sync_playwright
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(html_dir)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    shot_dir.mkdir(parents=True, exist_ok=True)
-    results = []
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            context = browser.new_context(viewport={"width": 1280, "height": 1000})
-            blocked, failed = [], []
-            context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
-                          else (blocked.append(route.request.url), route.abort()))
-            for name in pages:
-                page = context.new_page()
-                errors = []
-                page.on("pageerror", lambda exc: errors.append(str(exc)))
-                page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-                page.goto(base + name, wait_until="networkidle")
-                # MathJax and the widget manager render after load; give them time to finish.
-                page.wait_for_function("() => !document.querySelector('article .math') || "
-                                       "document.querySelectorAll('article .math mjx-container').length > 0",
-                                       timeout=20_000)
-                page.wait_for_timeout(1500)
-                stem = name.replace("/", "_").removesuffix(".html")
-                page.screenshot(path=str(shot_dir / f"{stem}.png"), full_page=True)
-                control = page.locator(".jupyter-widgets.lrlab-control").first
-                if control.count():
-                    control.scroll_into_view_if_needed()
-                    control.screenshot(path=str(shot_dir / f"{stem}-widget.png"))
-                result = page.evaluate(MEASURE)
-                # Recorded frames (matplotlib's to_jshtml) must play with no kernel and no network.
-                animations = page.locator("div.animation")
-                result["animations"], result["animations_played"] = animations.count(), 0
-                for i in range(animations.count()):
-                    animation = animations.nth(i)
-                    animation.scroll_into_view_if_needed()
-                    animation.locator("button[title='Play']").click()
-                    page.wait_for_timeout(1500)
-                    result["animations_played"] += int(animation.locator("input.anim-slider").input_value()) > 0
-                result.update(page=name, page_errors=errors, screenshot=str(shot_dir / f"{stem}.png"))
-                results.append(result)
-                page.close()
-            for r in results:
-                r["blocked"], r["failed"] = blocked, failed
-            browser.close()
-    finally:
-        server.shutdown()
-    return results
-
+WIDGET_VIEWS = 'type="application/vnd.jupyter.widget-view+json"'
+REFRESH = re.compile(r'<meta http-equiv="Refresh" content="0; url=([^"]+)"', re.I)
 
 FRAME_STATE = """(root) => {
   const input = root.querySelector('input[type=range]');
@@ -117,43 +82,137 @@ FRAME_STATE = """(root) => {
 }"""
 
 
-def move_frames(html_dir: Path, pages: list[str]) -> list[dict]:
-    """Press ArrowRight then ArrowLeft on the first frames control of each page; its states."""
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def offline_browser(html_dir: Path):
+    """(context, base URL, blocked): a Chromium context that may only reach ``html_dir``, served on 127.0.0.1."""
     from playwright.sync_api import sync_playwright
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(html_dir)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
-    out = []
+    blocked = []
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             context = browser.new_context(viewport={"width": 1280, "height": 1000})
             context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
-                          else route.abort())
-            for name in pages:
-                page = context.new_page()
-                page.goto(base + name, wait_until="networkidle")
-                players = page.locator(".lrlab-frames")
-                root = players.first
-                slider = root.get_by_role("slider")
-                slider.focus()
-                states = [root.evaluate(FRAME_STATE)]
-                for key in ("ArrowRight", "ArrowLeft"):
-                    page.keyboard.press(key)
-                    states.append(root.evaluate(FRAME_STATE))
-                out.append({"page": name, "players": players.count(), "states": states})
-                page.close()
+                          else (blocked.append(route.request.url), route.abort()))
+            yield context, base, blocked
             browser.close()
     finally:
         server.shutdown()
-    return out
+
+
+def settle(page, views: int, timeout: float = 90_000) -> bool:
+    """Wait until MathJax, the widget views and the images have rendered; False if they never did
+    (the measurements then say what is missing)."""
+    try:
+        page.wait_for_function(SETTLED, arg=views, timeout=timeout, polling=100)
+        return True
+    except Exception:  # playwright's TimeoutError: report what rendered instead of failing here
+        return False
+
+
+def move_first_player(page) -> dict | None:
+    """Press ArrowRight then ArrowLeft (the other way round at the slider's end) on the page's first frames
+    control; the keys and the states before, after and back, or None without a frames control."""
+    players = page.locator(".lrlab-frames")
+    if not players.count():
+        return None
+    root = players.first
+    root.scroll_into_view_if_needed()
+    slider = root.get_by_role("slider")
+    slider.focus()
+    at_end = slider.evaluate("(s) => Number(s.value) >= Number(s.max)")
+    keys = ["ArrowLeft", "ArrowRight"] if at_end else ["ArrowRight", "ArrowLeft"]
+    states = [root.evaluate(FRAME_STATE)]
+    for key in keys:
+        page.keyboard.press(key)
+        states.append(root.evaluate(FRAME_STATE))
+    return {"players": players.count(), "keys": keys, "states": states}
+
+
+def play_animations(page) -> tuple[int, int]:
+    """(recorded animations, how many play): matplotlib's to_jshtml frames must play with no kernel."""
+    animations = page.locator("div.animation")
+    played = 0
+    for i in range(animations.count()):
+        animation = animations.nth(i)
+        animation.scroll_into_view_if_needed()
+        animation.locator("button[title='Play']").click()
+        slider = animation.locator("input.anim-slider")
+        try:
+            slider.evaluate("(s) => new Promise((ok, no) => { const t0 = Date.now(); (function poll() {"
+                            " if (Number(s.value) > 0) { ok(true); } else if (Date.now() - t0 > 5000) { no('still'); }"
+                            " else { setTimeout(poll, 50); } })(); })")
+        except Exception:  # it did not move in 5 s
+            pass
+        played += int(slider.input_value()) > 0
+    return animations.count(), played
+
+
+def check(html_dir: Path, shot_dir: Path, pages: list[str], *, axe: bool = False, out=sys.stdout) -> list[dict]:
+    """Load each page once; measure it (screenshots when ``shot_dir``), and with ``axe`` audit it and move
+    its first frames control. Prints one JSON line per page as it goes; returns them."""
+    if axe:
+        from book_axe import audit_page
+        from axe_playwright_python.sync_playwright import Axe
+
+        auditor = Axe()
+    shot_dir.mkdir(parents=True, exist_ok=True)
+    results = []
+    with offline_browser(html_dir) as (context, base, blocked):
+        for name in pages:
+            start, blocked[:] = time.monotonic(), []
+            text = (html_dir / name).read_text(encoding="utf-8")
+            redirect = REFRESH.search(text)
+            target = urljoin(name, redirect.group(1)) if redirect else None
+            if target in pages:  # index.html only sends the reader on to intro.html: checked as that page
+                results.append({"page": name, "redirect": target})
+                print(json.dumps(results[-1]), file=out, flush=True)
+                continue
+            page = context.new_page()
+            errors, failed = [], []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+            page.goto(base + name, wait_until="load")
+            if target:  # a redirect to a page not on the list: check the page it leads to
+                page.wait_for_url(base + target, wait_until="load")
+                text = (html_dir / target).read_text(encoding="utf-8")
+            views = text.count(WIDGET_VIEWS)
+            result = {"page": name, "settled": settle(page, views), **page.evaluate(MEASURE)}
+            stem = name.replace("/", "_").removesuffix(".html")
+            page.screenshot(path=str(shot_dir / f"{stem}.png"), full_page=True)
+            control = page.locator(".jupyter-widgets.lrlab-control").first
+            if control.count():
+                control.scroll_into_view_if_needed()
+                control.screenshot(path=str(shot_dir / f"{stem}-widget.png"))
+            result["screenshot"] = str(shot_dir / f"{stem}.png")
+            if axe:
+                # axe-core fetches the page's stylesheets again to read them, and resolves their @import
+                # itself (a 404 for /basic.css): what it requests is kept apart from what the page requests
+                seen_failed, seen_blocked = len(failed), len(blocked)
+                result.update(audit_page(auditor, page))
+                result["axe_requests"] = failed[seen_failed:] + blocked[seen_blocked:]
+                del failed[seen_failed:], blocked[seen_blocked:]
+                result["frames"] = move_first_player(page)
+            result["animations"], result["animations_played"] = play_animations(page)
+            result.update(page_errors=errors, blocked=list(blocked), failed=failed,
+                          seconds=round(time.monotonic() - start, 2))
+            results.append(result)
+            print(json.dumps(result), file=out, flush=True)
+            page.close()
+    return results
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "--frames":
-        html, *names = sys.argv[2:]
-        print(json.dumps(move_frames(Path(html), names)))
-    else:
-        html, shots, *names = sys.argv[1:]
-        print(json.dumps(check(Path(html), Path(shots), names)))
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    args = sys.argv[1:]
+    audit = args[0] == "--axe"
+    html, shots, *names = args[1:] if audit else args
+    check(Path(html), Path(shots), names, axe=audit)

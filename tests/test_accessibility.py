@@ -96,7 +96,8 @@ def test_an_empty_figure_says_so():
 @pytest.mark.slow
 def test_a_notebook_figure_carries_its_description_as_alt_text(tmp_path):
     """In a real kernel: a Figure shown inline has the description as metadata alt (what myst-nb and
-    nbconvert write into <img alt>) and as its text/plain, never the '<Figure size ...>' repr."""
+    nbconvert write into <img alt>), as an <img alt> in text/html (what JupyterLab shows) and as its
+    text/plain, never the '<Figure size ...>' repr."""
     from nbclient import NotebookClient
 
     nb = nbformat.v4.new_notebook()
@@ -113,9 +114,19 @@ def test_a_notebook_figure_carries_its_description_as_alt_text(tmp_path):
     assert len(first) == 1, nb.cells[1].outputs
     assert first[0].metadata["image/png"]["alt"] == "Loss per step: loss against step, from 1 to 4."
     assert first[0].data["text/plain"] == first[0].metadata["image/png"]["alt"]
+    # what JupyterLab shows (it ranks HTML above a PNG and its image renderer drops the alt): the same PNG
+    img = first[0].data["text/html"]
+    assert img == f'<img src="data:image/png;base64,{first[0].data["image/png"]}" alt="{first[0].data["text/plain"]}">'
     kinds = [list(o.get("data", {})) for o in nb.cells[2].outputs]
-    assert kinds == [["image/png", "text/plain"], ["text/html", "text/plain"]], kinds
+    assert kinds == [["image/png", "text/html", "text/plain"], ["text/html", "text/plain"]], kinds
     assert "<details" in nb.cells[2].outputs[1].data["text/html"]
+
+
+def test_a_figures_html_is_its_png_with_the_alt_text_escaped():
+    from lrlab.course.plots.describe import _img_html
+
+    out = _img_html("iVBOR", {"alt": 'loss "x" < 1 & more', "width": 400.0, "height": "tall"})
+    assert out == '<img src="data:image/png;base64,iVBOR" alt="loss &quot;x&quot; &lt; 1 &amp; more" width="400">'
 
 
 # --------------------------------------------------------------------------- frames without a kernel

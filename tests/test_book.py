@@ -217,6 +217,32 @@ def test_write_if_changed_keeps_an_identical_file_untouched(tmp_path):
     assert build.write_if_changed(path, "other") and path.read_text() == "other"
 
 
+def test_an_edition_takes_the_other_editions_execution_of_the_same_code(tmp_path):
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    lesson, fp = LESSONS[0], "f00"
+    public = tf.for_edition(solution(lesson), "public", fingerprint=fp)
+    for i, cell in enumerate(c for c in public.cells if c.cell_type == "code"):
+        cell.execution_count, cell.outputs = i + 1, [nbformat.v4.new_output("stream", name="stdout", text=f"{i}\n")]
+    cache = get_cache(str(tmp_path / "cache"))
+    cache.cache_notebook_bundle(CacheBundleIn(public, "public.ipynb"), check_validity=False)
+    page = tmp_path / "src" / lesson / f"{lesson}.ipynb"
+    page.parent.mkdir(parents=True)
+    nbformat.write(tf.for_edition(solution(lesson), "instructor", fingerprint=fp), page)
+    with pytest.raises(KeyError):  # jupyter-cache's key includes the cells' metadata, which the editions differ in
+        cache.match_cache_notebook(nbformat.read(page, as_version=4))
+    assert build.share_executions("instructor", page.parents[1], tmp_path / "cache", fp=fp) == [lesson]
+    mine = nbformat.read(page, as_version=4)
+    got = cache.get_cache_bundle(cache.match_cache_notebook(mine).pk).nb.cells
+    assert [c.outputs for c in got] == [c.outputs for c in public.cells if c.cell_type == "code"]
+    assert [c.metadata for c in got] == [c.metadata for c in mine.cells if c.cell_type == "code"]
+    assert build.share_executions("instructor", page.parents[1], tmp_path / "cache", fp=fp) == []
+    next(c for c in mine.cells if c.cell_type == "code").source += "\n# changed"  # other code: nothing to share
+    nbformat.write(mine, page)
+    assert build.share_executions("instructor", page.parents[1], tmp_path / "cache", fp=fp) == []
+
+
 # --------------------------------------------------------------------------- configuration and workflow (fast)
 
 def _config(edition):
@@ -238,6 +264,33 @@ def test_the_pages_load_widgets_and_maths_from_the_book_itself():
     assert not remote, f"widget JavaScript from a CDN: {remote}"
     assert "_static" not in sphinx["html_static_path"], "JB1 adds every js/css of _static to every page"
     assert "sphinx_thebe" not in sphinx["extensions"]
+
+
+def test_an_executed_copy_gets_its_outputs_back_from_the_cache(tmp_path):
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# x"), nbformat.v4.new_code_cell("print(1)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "page.ipynb"
+    nbformat.write(nb, path)  # what myst-nb writes to jupyter_execute/ on a cache hit: no outputs
+    done = nbformat.from_dict(nbformat.reads(nbformat.writes(nb), as_version=4))
+    done.cells[1].execution_count, done.cells[1].outputs = 1, [nbformat.v4.new_output("stream", text="1\n")]
+    get_cache(str(tmp_path / "cache")).cache_notebook_bundle(CacheBundleIn(done, "page.ipynb"), check_validity=False)
+    assert lrlab_book.executed_copy(path, tmp_path / "cache")
+    again = nbformat.read(path, as_version=4)
+    assert again.cells[1].outputs == done.cells[1].outputs and again.cells[0].source == "# x"
+    assert not lrlab_book.executed_copy(path, tmp_path / "cache"), "a copy with outputs is left alone"
+
+
+def test_the_book_takes_a_figures_png_not_the_html_copy_made_for_jupyterlab():
+    from myst_nb.core.render import base_render_priority
+
+    overrides = _config("public")["sphinx"]["config"]["nb_mime_priority_overrides"]
+    html = {**base_render_priority()["html"], **{mime: rank for builder, mime, rank in overrides if builder == "html"}}
+    assert html["image/png"] < html["text/html"], "a figure would be inlined as HTML, its PNG left out of _images/"
+    others = sorted((rank, mime) for mime, rank in html.items() if mime != "image/png")
+    assert others == sorted((rank, mime) for mime, rank in base_render_priority()["html"].items() if mime != "image/png")
 
 
 def test_launch_buttons_open_the_student_notebooks_on_binder_and_jupyterhub():
@@ -526,23 +579,54 @@ def test_launch_buttons_are_on_lesson_pages_only(built, edition):
         assert not [u for u in links if "mybinder.org/v2/" in u or "git-pull" in u], f"launch buttons on {page}"
 
 
+def _site_pages(html_dir: Path) -> list[str]:
+    """Every HTML page of a built site (the theme's templates under _static left out)."""
+    return sorted(p.relative_to(html_dir).as_posix() for p in html_dir.rglob("*.html")
+                  if "_static" not in p.relative_to(html_dir).parts)
+
+
+@pytest.fixture(scope="module")
+def browsed(built):
+    """``browsed(edition)``: every page of the edition, each loaded once in headless Chromium, offline
+    (tests/book_browser.py --axe): what rendered, axe-core's WCAG 2.1 A/AA audit, the first frames control
+    moved by keyboard; by page name. Each edition is browsed when a test first asks for it, so every
+    test below can run alone."""
+    done = {}
+
+    def get(edition):
+        if edition not in done:
+            html_dir = built[edition] / "html"
+            pages = _site_pages(html_dir)
+            assert len(pages) >= len(LESSONS) + 3, f"only {len(pages)} pages found in {html_dir}"
+            shots = build.BUILD / "screenshots" / edition
+            proc = subprocess.run([sys.executable, str(ROOT / "tests" / "book_browser.py"), "--axe", str(html_dir),
+                                   str(shots), *pages], capture_output=True, text=True, timeout=1800)
+            assert proc.returncode == 0, f"the browser check failed:\n{proc.stderr[-3000:]}"
+            results = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+            assert [r["page"] for r in results] == pages
+            done[edition] = {r["page"]: r for r in results}
+            for r in results:  # a page that only redirects (index.html) is checked as the page it leads to
+                assert "redirect" not in r or "violations" in done[edition][r["redirect"]], r
+        return done[edition]
+
+    return get
+
+
 def _widget_views(page: Path) -> int:
     return page.read_text(encoding="utf-8").count('type="application/vnd.jupyter.widget-view+json"')
 
 
 @pytest.mark.slow
 @EDITION
-def test_pages_render_figures_maths_and_widgets_in_chromium_offline(built, edition):
+def test_pages_render_figures_maths_and_widgets_in_chromium_offline(built, browsed, edition):
     html_dir = built[edition] / "html"
     pages = [f"{lesson}/{lesson}.html" for lesson in LESSONS] + ["intro.html", "quick-reference.html", "errata.html"]
-    shots = build.BUILD / "screenshots" / edition
-    proc = subprocess.run([sys.executable, str(ROOT / "tests" / "book_browser.py"), str(html_dir), str(shots), *pages],
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, f"the browser check failed:\n{proc.stderr[-3000:]}"
-    results = json.loads(proc.stdout)
-    assert results[0]["blocked"] == [], f"pages tried to reach the network: {results[0]['blocked']}"
-    assert results[0]["failed"] == [], f"missing files: {results[0]['failed']}"
+    seen = browsed(edition)
+    results = [seen[name] for name in pages]
     players = animations = 0
+    for r in (r for r in seen.values() if "redirect" not in r):
+        assert r["blocked"] == [], f"{r['page']} tried to reach the network: {r['blocked']}"
+        assert r["failed"] == [], f"{r['page']}: missing files: {r['failed']}"
     for r in results:
         name = r["page"]
         assert r["page_errors"] == [], f"{name}: JavaScript errors {r['page_errors']}"
@@ -553,6 +637,7 @@ def test_pages_render_figures_maths_and_widgets_in_chromium_offline(built, editi
         assert r["control_figures_loaded"] == r["controls"], f"{name}: an lrlab control shows no figure"
         assert r["players_shown"] == r["players"], f"{name}: a control's frames show no figure"
         assert r["animations_played"] == r["animations"], f"{name}: a recorded animation does not play"
+        assert r["settled"], f"{name}: MathJax, the widgets or the images never finished rendering"
         animations += r["animations"]
         players += r["players"]
     lessons = {r["page"]: r for r in results[:len(LESSONS)]}
@@ -561,26 +646,16 @@ def test_pages_render_figures_maths_and_widgets_in_chromium_offline(built, editi
     assert animations, "no recorded animation was checked"
 
 
-def _site_pages(html_dir: Path) -> list[str]:
-    """Every HTML page of a built site (the theme's templates under _static left out)."""
-    return sorted(p.relative_to(html_dir).as_posix() for p in html_dir.rglob("*.html")
-                  if "_static" not in p.relative_to(html_dir).parts)
-
-
 @pytest.mark.slow
 @EDITION
-def test_every_page_passes_axe_core_wcag_21_aa_with_no_serious_violation(built, edition, capsys):
+def test_every_page_passes_axe_core_wcag_21_aa_with_no_serious_violation(built, browsed, edition, capsys):
     """axe-core's WCAG 2.0/2.1 A and AA rules, page by page: serious and critical violations fail the
     test; moderate and minor ones are printed (they are listed in the test's output, not hidden)."""
-    html_dir = built[edition] / "html"
-    pages = _site_pages(html_dir)
-    assert len(pages) >= len(LESSONS) + 3, f"only {len(pages)} pages found in {html_dir}"
-    proc = subprocess.run([sys.executable, str(ROOT / "tests" / "book_axe.py"), str(html_dir), *pages],
-                          capture_output=True, text=True, timeout=1800)
-    assert proc.returncode == 0, f"the axe-core run failed:\n{proc.stderr[-3000:]}"
-    results = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
-    assert [r["page"] for r in results] == pages
+    seen = browsed(edition)
+    redirects = {r["page"]: r["redirect"] for r in seen.values() if "redirect" in r}
+    results = [r for r in seen.values() if "redirect" not in r]
     assert all(r["passes"] > 0 for r in results), "axe-core checked nothing on some page"
+    assert all(r["settled"] for r in results), "a page was audited before it finished rendering"
     serious, other = [], []
     for r in results:
         for found in r["violations"]:
@@ -588,8 +663,9 @@ def test_every_page_passes_axe_core_wcag_21_aa_with_no_serious_violation(built, 
                     f"({found['help']}; e.g. {', '.join(found['targets'])})")
             (serious if found["impact"] in ("serious", "critical") else other).append(line)
     with capsys.disabled():
-        print(f"\n[axe] {edition}: {len(pages)} pages, {len(serious)} serious/critical and {len(other)} "
-              "moderate/minor violations")
+        print(f"\n[axe] {edition}: {len(results)} pages, {len(serious)} serious/critical and {len(other)} "
+              f"moderate/minor violations ({sum(r['axe_seconds'] for r in results):.0f} s of axe-core)"
+              + "".join(f"; {a} only redirects to {b}, checked as {b}" for a, b in redirects.items()))
         for line in other:
             print(f"[axe]   {line}")
     assert not serious, "serious or critical WCAG 2.1 AA violations:\n" + "\n".join(serious)
@@ -629,20 +705,19 @@ def test_every_figure_of_every_page_is_described_in_words(built, edition):
 
 
 @pytest.mark.slow
-def test_a_control_moves_on_the_built_page_by_keyboard(built):
-    """In Chromium, offline: the first control of lesson 02 moves with the arrow keys; its image, its
-    alt text and the sentence of its live region change, and come back."""
-    html_dir = built["public"] / "html"
-    proc = subprocess.run([sys.executable, str(ROOT / "tests" / "book_browser.py"), "--frames", str(html_dir),
-                           "02-three-learning-rates/02-three-learning-rates.html", "intro.html"],
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, f"the browser check failed:\n{proc.stderr[-3000:]}"
-    for r in json.loads(proc.stdout):
-        assert r["players"] >= 1, f"{r['page']}: no control with frames"
+def test_a_control_moves_on_the_built_page_by_keyboard(browsed):
+    """In Chromium, offline: the first control of every page that shows controls as frames (lesson 02 and the
+    introduction among them) moves with the arrow keys; its image, its alt text and the sentence of its live
+    region change, and come back."""
+    moved = {name: r["frames"] for name, r in browsed("public").items() if r.get("frames")}
+    assert {"02-three-learning-rates/02-three-learning-rates.html", "intro.html"} <= set(moved), sorted(moved)
+    for name, r in moved.items():
+        assert r["players"] >= 1, f"{name}: no control with frames"
         before, after, back = r["states"]
-        assert after["src"] != before["src"] and after["alt"] != before["alt"], f"{r['page']}: the image did not change"
-        assert after["status"] != before["status"] and after["value"] == before["value"] + 1, r
-        assert back == before, f"{r['page']}: ArrowLeft did not bring the first frame back"
+        assert after["src"] != before["src"] and after["alt"] != before["alt"], f"{name}: the image did not change"
+        step = 1 if r["keys"][0] == "ArrowRight" else -1
+        assert after["status"] != before["status"] and after["value"] == before["value"] + step, r
+        assert back == before, f"{name}: {r['keys'][1]} did not bring the first frame back"
 
 
 def test_figure_alt_text_from_the_executed_notebooks_replaces_the_file_path(tmp_path):

@@ -13,6 +13,8 @@
   height from there and writes the image's file path as its alt. The pages' ``<img>`` of
   notebook figures get their alt text back from the executed notebooks (matched by the image's
   SHA-256, which is its file name).
+* The executed copy of a page (``jupyter_execute/<page>.ipynb``) keeps its outputs when they came
+  from the execution cache (myst-nb 1.4 writes it without them then).
 * Every page must work with no network: after the build, any ``<script src>``
   or stylesheet ``<link>`` that points at another host is reported as a
   warning, which the book's build (``-W``) turns into an error.
@@ -118,6 +120,36 @@ def focusable_scroll_regions(body: str) -> str:
 SCROLLING_TABLE = re.compile(r'<table class="table">')
 
 
+def executed_copy(path: Path, cache_path: Path) -> bool:
+    """Put the cached outputs into the executed copy at ``path`` when it has none; True if it was rewritten.
+
+    myst-nb 1.4 writes ``jupyter_execute/<page>.ipynb`` from the notebook it read; when the outputs
+    came from the execution cache they went into another copy, so the file has none (and whoever
+    reads the executed pages, such as tests/test_book.py, would find no figure and no error).
+    """
+    import nbformat
+    from jupyter_cache import get_cache
+
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    if not code or any(c.get("outputs") or c.get("execution_count") for c in code):
+        return False
+    try:
+        _, merged = get_cache(str(cache_path)).merge_match_into_notebook(nb)
+    except KeyError:
+        return False
+    path.write_text(nbformat.writes(merged), encoding="utf-8")
+    return True
+
+
+def _executed_copy(app, doctree):
+    cache = getattr(app.config, "nb_execution_cache_path", "") or getattr(
+        getattr(app.env, "mystnb_config", None), "execution_cache_path", "")
+    path = Path(app.outdir).parent / "jupyter_execute" / f"{app.env.docname}.ipynb"
+    if cache and Path(cache).is_dir() and path.is_file():
+        executed_copy(path, Path(cache))
+
+
 def _local_animation_icons(app, pagename, templatename, context, doctree):
     if "body" in context:
         context["body"] = drop_animation_font_link(context["body"])
@@ -148,5 +180,6 @@ def setup(app):
     app.connect("html-page-context", _launch_only_on_lessons, priority=900)
     app.connect("html-page-context", _local_animation_icons)
     app.connect("html-page-context", _figure_alts)
+    app.connect("doctree-read", _executed_copy)
     app.connect("build-finished", _check_no_remote_assets)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

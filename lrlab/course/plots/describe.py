@@ -13,7 +13,8 @@ at the plot. Every figure of the course gets one, computed from what it draws:
 * When a notebook shows a figure, the formatter registered by
   :func:`register_formatter` publishes its PNG with the description as
   ``metadata["image/png"]["alt"]`` (nbconvert writes that into the ``<img alt=...>``
-  of a page; for myst-nb the book's extension does) and as the ``text/plain`` of the output, and a
+  of a page; for myst-nb the book's extension does), as an ``<img alt=...>`` in ``text/html``
+  (what JupyterLab shows: its image renderer drops the alt) and as the ``text/plain`` of the output, and a
   long description as a collapsed ``<details>`` table below the image.
 
 >>> import matplotlib
@@ -306,6 +307,19 @@ def _inside_canvas(fig) -> bool:
     return box.x0 >= -tol and box.y0 >= -tol and box.x1 <= width + tol and box.y1 <= height + tol
 
 
+def _img_html(png: str, meta: dict) -> str:
+    """The PNG (base64) as an ``<img>`` with its alt text (and the width/height of ``meta``, if given).
+
+    JupyterLab 4's image renderer ignores ``metadata["image/png"]["alt"]`` (it writes only ``src``,
+    ``width`` and ``height``), so the figure also travels as HTML, which JupyterLab ranks above a
+    PNG; the book prefers the PNG (``nb_mime_priority_overrides`` in book/config.yml) and nbconvert
+    reads the alt either way.
+    """
+    size = "".join(f' {key}="{int(meta[key])}"' for key in ("width", "height")
+                   if isinstance(meta.get(key), (int, float)))
+    return f'<img src="data:image/png;base64,{png}" alt="{html.escape(meta["alt"])}"{size}>'
+
+
 def _show_figure(fig):
     """IPython display hook for Figures: the PNG with its description as alt text, then the long one."""
     from IPython import get_ipython
@@ -323,8 +337,9 @@ def _show_figure(fig):
         meta = {}
     if isinstance(png, bytes):
         png = base64.b64encode(png).decode("ascii")
-    publish_display_data({"image/png": png, "text/plain": desc.alt},
-                         metadata={"image/png": {**(meta or {}), "alt": desc.alt}})
+    meta = {**(meta or {}), "alt": desc.alt}
+    publish_display_data({"image/png": png, "text/html": _img_html(png, meta), "text/plain": desc.alt},
+                         metadata={"image/png": meta})
     if desc.long:
         publish_display_data({"text/html": _details(desc), "text/plain": desc.long_text()})
 
