@@ -208,3 +208,16 @@ def test_the_course_environment_does_not_build_iri_parsers_at_every_import():
     assert out.stdout.strip() == "[]", f"still imported: {out.stdout}"
     check = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_setup_compiles_sources_for_the_environments_python(tmp_path):
+    """course.compile_sources writes the bytecode the given interpreter reads (its own cache tag)."""
+    import importlib.util
+
+    import course
+
+    (tmp_path / "pkg").mkdir()
+    module = tmp_path / "pkg" / "mod.py"
+    module.write_text("VALUE = 1\n")
+    course.compile_sources(sys.executable, tmp_path / "pkg")
+    assert Path(importlib.util.cache_from_source(str(module))).is_file()
