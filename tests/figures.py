@@ -28,9 +28,9 @@ def assert_described(ax):
 
 def assert_fits_canvas(ax):
     """A figure marked with ``fits_canvas`` (fixed margins, shown uncropped) draws nothing outside its canvas."""
-    from lrlab.course.plots.describe import _FITS
+    from lrlab.course.plots.describe import _FITS, _figure
 
-    fig = description.__globals__["_figure"](ax)
+    fig = _figure(ax)
     assert getattr(fig, _FITS, False), "the figure is not marked as fitting its canvas"
     box = fig.get_tightbbox(fig.canvas.get_renderer())          # inches
     width, height = fig.get_size_inches()
