@@ -9,6 +9,7 @@ right before the one measured).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from pathlib import Path
@@ -17,6 +18,8 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+# every study computed, never read back from a cache (lrlab._cache): what a learner's fresh kernel does
+os.environ.pop("LRLAB_STUDY_CACHE", None)
 
 
 def run_once(path: Path) -> tuple[float, float]:

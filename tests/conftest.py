@@ -28,6 +28,28 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 
+def pytest_configure(config):
+    """Kernels this run starts share one study cache (``lrlab._cache``), this process never reads it.
+
+    Every lesson is executed many times in a run (nbval's check, the student copy, the book, JupyterLab,
+    each simulated learner of an nbgrader class): its studies are computed by the first kernel that
+    needs them and read back by the others. The folder is made by the first pytest process of the run
+    (pytest-xdist's workers inherit it) and removed at its end; set ``LRLAB_STUDY_CACHE`` yourself to
+    keep it, or to an empty value to compute everything every time. The tests themselves call studies
+    with lrlab patched, so in the test processes the cache is off.
+    """
+    import shutil
+    import tempfile
+
+    from lrlab import _cache
+
+    _cache.disable()
+    if _cache.ENV not in os.environ:
+        os.environ[_cache.ENV] = tempfile.mkdtemp(prefix="lrlab-study-cache-")
+        config._lrlab_study_cache = os.environ[_cache.ENV]
+        config.add_cleanup(lambda: shutil.rmtree(config._lrlab_study_cache, ignore_errors=True))
+
+
 @pytest.fixture(scope="session")
 def executed(tmp_path_factory):
     """Notebooks executed once per test run and shared; under pytest-xdist, by every worker of the run."""

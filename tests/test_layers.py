@@ -9,7 +9,7 @@ import lrlab
 PACKAGE = Path(lrlab.__file__).parent
 #: layer -> rank; a module may import a rank at most its own (optim and problems are peers: both 1,
 #: and neither may import the other)
-RANK = {"_validate": 0, "tables": 0, "_moved": 0, "_lazy": 0, "optim": 1, "problems": 1, "train": 2, "studies": 3,
+RANK = {"_validate": 0, "_cache": 0, "tables": 0, "_moved": 0, "_lazy": 0, "optim": 1, "problems": 1, "train": 2, "studies": 3,
         "course": 4, "grading": 5, "cli": 6}
 
 

@@ -111,7 +111,7 @@ class StudentGrader:
                  limits: Limits, mode: str, worker: int, store: ResultStore, feedback_dir: Path,
                  key: dict[str, str], font_cache=None, ro_paths=None, use_zygote: bool = True,
                  figures: bool = False, memory_dir: Path | None = None, ipc_root: Path | None = None,
-                 uid_base: int | None = None):
+                 uid_base: int | None = None, study_cache: Path | None = None):
         self.course = Path(course)
         self.workdir = Path(workdir)
         self.root = self.workdir / "course"
@@ -138,7 +138,7 @@ class StudentGrader:
         if use_zygote:
             preload = list(dict.fromkeys(m for lesson in lessons.values() for m in lesson.plan.preload))
             try:
-                self.zygote = start_zygote(self.workdir, preload, font_cache)
+                self.zygote = start_zygote(self.workdir, preload, font_cache, study_cache)
             except Exception as err:  # fall back to starting each kernel from scratch
                 logging.getLogger("lrlab.grading").warning("kernel template unavailable: %s", err)
         self.factory = KernelFactory(self.workdir / "kernels", limits.for_sandbox(), mode=mode,

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import feedback, report, sandbox, uids
+from . import feedback, prefill, report, sandbox, uids
 from .autograde import Limits, StudentGrader
 from .gradebook import CourseGradebook
 from .intake import Submission, discover
@@ -200,13 +200,14 @@ def _grade(requested, submissions, course, lessons, out, private, scratch, worke
     font_cache = matplotlib_font_cache()
     ro_paths = python_paths(private=[course.resolve(), out])
     master_db = master / "gradebook.db"
+    study_cache = scratch / "study-cache"
 
     def setup(index):
         return StudentGrader(course=course, workdir=scratch / f"w{index}", lessons=info,
                              master_db=master_db, limits=limits, mode=mode, worker=index, store=store,
                              feedback_dir=feedback_dir, key=key, font_cache=font_cache, ro_paths=ro_paths,
                              figures=figures, memory_dir=memory, ipc_root=ipc_root,
-                             uid_base=block.first if block is not None else None)
+                             uid_base=block.first if block is not None else None, study_cache=study_cache)
 
     def on_done(sub: Submission, status: str):
         result = store.read(sub.lesson, sub.student)
@@ -223,15 +224,22 @@ def _grade(requested, submissions, course, lessons, out, private, scratch, worke
         book.merge(result)
         bar.update(**{NOT_GRADED: 1})
 
-    pool = Pool(workers, setup)
-    interrupted = False
-
     def note(message: str) -> None:
         with open(private / "grader.log", "a") as f:
             f.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {message}\n")
 
     if block is not None:
         note(f"{block}")
+    # each lesson's studies computed once for its class (see ``prefill``); the kernels read them from memory
+    many = {name: source_folder(course) / name for name in lessons
+            if sum(1 for s in todo if s.lesson == name) >= prefill.MIN_STUDENTS and prefill.wanted()}
+    if many and not requested:
+        if progress:
+            log(f"computing the studies of {len(many)} lesson(s) once for the class: {', '.join(many)}")
+        prefill.run(many, study_cache, scratch, workers=workers, notebook_timeout=limits.notebook_timeout, log=note,
+                    should_stop=lambda: bool(requested))
+    pool = Pool(workers, setup)
+    interrupted = False
     try:
         if requested:
             raise Stopped()

@@ -85,9 +85,15 @@ def serve(preload) -> None:
             importlib.import_module(name)
         except Exception:
             pass
+    study_cache = os.environ.pop("LRLAB_ZYGOTE_STUDY_CACHE", None)
+    loaded = 0
+    if study_cache:  # the lessons' studies, computed once by ``prefill``: every forked kernel reads them here
+        from lrlab import _cache
+
+        loaded = _cache.preload(study_cache)
     signal.signal(signal.SIGCHLD, _reap)
     out = sys.stdout
-    out.write(json.dumps({"ready": os.getpid()}) + "\n")
+    out.write(json.dumps({"ready": os.getpid(), "studies": loaded}) + "\n")
     out.flush()
     for line in sys.stdin:
         try:

@@ -40,6 +40,7 @@ from lrlab.train.batched import one_blas_thread
 from lrlab.optim.optimizers import SGD, Adam, Optimizer
 from lrlab.problems.digits import MLP
 from lrlab.optim.schedules import ReduceLROnPlateau
+from lrlab._cache import cached
 
 __all__ = ["Curves", "train", "stack", "stack_seeds", "class_split", "pretrain", "finetune", "FineTune",
            "finetune_grid", "pick", "pick_head", "best_pair", "best_single_rate", "max_adam_move",
@@ -278,6 +279,7 @@ def _pretrained(sizes, old, steps, lr, seeds):
     return run.params, run.val_accuracy[:, -1].copy()
 
 
+@cached
 def pretrain(net, old, *, steps=300, lr=1e-2, seeds=SEEDS):
     """The network pretrained with Adam on the classes ``old`` only, once per seed (stacked copies).
 
@@ -347,6 +349,7 @@ def _finetune_grid(body_rates, head_rates, steps, old, seeds):
     return finetune(net, pre, old, body, head, seeds=seeds, steps=steps, before=before)
 
 
+@cached
 def finetune_grid(body_rates=BODY_RATES, head_rates=HEAD_RATES, *, steps=100, old=(0, 1, 2, 3, 4),
                   seeds=SEEDS) -> FineTune:
     """Every (body rate, head rate) pair of the grid, body-major, for every seed, after pretraining on ``old`` (cached)."""
@@ -460,6 +463,7 @@ class BatchSweep:
         return np.where(ok.any(axis=1), np.max(np.where(ok, self.lrs[None, :, None], -np.inf), axis=1), np.nan)
 
 
+@cached
 def batch_sweep(optimizer, batch_sizes, lrs, *, epochs=3, warmup=0, seeds=SEEDS) -> BatchSweep:
     """Train the digits MLP for ``epochs`` passes at every batch size, rate and seed; final training losses.
 
@@ -527,6 +531,7 @@ def _ladder(optimizer, lrs, steps, every, seeds, batch_size):
     return run
 
 
+@cached
 def ladder(optimizer="sgd", lrs=LADDER, *, steps=300, every=10, seeds=(0,), batch_size=32) -> Curves:
     """The digits MLP (64-32-10, tanh) trained at every rate of ``lrs`` from each seed's start, for ``steps`` steps.
 
@@ -550,6 +555,7 @@ def _overfit(n_images, hidden, steps, lr, every, seed):
     return run
 
 
+@cached
 def overfit(n_images=60, *, hidden=128, steps=400, lr=1e-2, every=20, seed=0) -> Curves:
     """A run that overfits: a wide MLP (64-``hidden``-10) trained with Adam on ``n_images`` training images only."""
     return _overfit(v.integer("n_images", n_images, low=1), v.integer("hidden", hidden, low=1),
@@ -649,6 +655,7 @@ def _curves_rows(c: Curves, rows, lrs) -> Curves:
                   {k: a[rows] for k, a in c.params.items()}, np.asarray(lrs))
 
 
+@cached
 def stalls(runs=None, *, seeds=SEEDS, start=600, more=450, every=30, patience=3, window=5) -> Stalls:
     """Runs that look stuck after ``start`` steps, each continued ``more`` steps in every way of :data:`OPTIONS`.
 
@@ -749,6 +756,7 @@ def row_verdict(trials, row) -> str:
     return min(per_run.values(), key=_ORDER.get)
 
 
+@cached
 def quick_reference() -> list[Trial]:
     """Every row of :data:`TABLE` tried on runs that show the symptom, premise runs and counter-examples.
 

@@ -32,6 +32,7 @@ from lrlab.problems.digits import MLP, mup_scales
 from lrlab.optim.schedules import warmup_cosine, wsd
 from lrlab.studies.sensitivity import goldilocks_zone
 from lrlab.tables import Table
+from lrlab._cache import cached
 
 __all__ = ["verdict", "ScheduleStudy", "schedule_study", "BranchStudy", "wsd_branches", "WidthStudy", "width_study",
            "SCHEDULE_RATES", "SCHEDULE_STEPS", "WIDTHS", "WIDTH_RATES", "WIDTH_STEPS", "SEEDS"]
@@ -169,6 +170,7 @@ class ScheduleStudy:
                       "zone (decades)"], rows, formats=["s", "s", ".3g", ".4f", ".4f", ".1f"])
 
 
+@cached
 def schedule_study(rates=SCHEDULE_RATES, seeds=SEEDS, steps=SCHEDULE_STEPS) -> ScheduleStudy:
     """AdamW + warmup/cosine, AdamW + WSD and schedule-free AdamW on the digits MLP 64-32-10.
 
@@ -255,6 +257,7 @@ class BranchStudy:
                       "gap", "verdict"], rows, formats=["d", "d", ".4f", ".4f", ".4f", ".4f", "+.1%", "s"])
 
 
+@cached
 def wsd_branches(peak, budgets=(75, 150, 300), seeds=SEEDS) -> BranchStudy:
     """At rate ``peak``: AdamW + warmup/cosine for each budget, and WSD decays branched at each budget."""
     peak = v.positive("peak", peak)
@@ -379,6 +382,7 @@ class WidthStudy:
                 "cost_direct": self.steps * n * self.params(self.widths[-1])}
 
 
+@cached
 def width_study(widths=WIDTHS, rates=WIDTH_RATES, seeds=SEEDS, steps=WIDTH_STEPS, base_width=None) -> WidthStudy:
     """Adam on MLPs 64-w-10 (tanh) at every rate: standard parametrization and µP based on ``widths[0]``."""
     if not isinstance(widths, (tuple, list)) or len(widths) < 2:

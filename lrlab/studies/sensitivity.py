@@ -24,6 +24,7 @@ import numpy as np
 
 from lrlab import _validate as v
 from lrlab.train.batched import one_blas_thread
+from lrlab._cache import cached
 
 #: The post's claims on optimizers and their rates (section "Learning Rate vs. Optimizer" and its
 #: list of defaults), as data: the words it uses, and the default rates it recommends.
@@ -63,6 +64,7 @@ def best_settling_rate(sweep, tol) -> tuple[float, int]:
     return float(sweep.lrs[i]), int(steps[i])
 
 
+@cached
 def best_of_grid(problem, make, lrs, steps):
     """Run ``make(lr)`` (an lrlab optimizer) on a quadratic for every rate of ``lrs`` at once
     (stacked copies, one rate per copy) and return the :class:`lrlab.train.engine.History` of the rate
@@ -165,6 +167,7 @@ def goldilocks_zone(lrs, losses, factor=2.0, floor=0.0) -> Zone:
 
 
 # --------------------------------------------------------------------------- weight decay
+@cached
 def decay_under_noise(optimizers, noise_scales, steps, *, copies=200, seed=0) -> dict:
     """Start every parameter at 1 and feed it gradients of pure noise (mean 0, std ``noise_scales[i]``).
 
@@ -318,6 +321,7 @@ def _net_of(key):
     return MLP(sizes=sizes, activation=activation, l2=l2, init_scales=dict(scales) or None)
 
 
+@cached
 def run_study(net, lrs, seeds, steps, *, optimizers=None, batch_size=32, data_seed=0) -> Study:
     """Train the digits MLP ``net`` for every optimizer × rate × seed (with :func:`lrlab.train.batched.train_mlps`).
 
@@ -379,6 +383,7 @@ def _run_study(net, lrs, seeds, steps, opt_key, batch_size, data_seed) -> Study:
                  val_accuracy=acc, diverged=div, start_loss=start, seconds=seconds, n_val=held_out.n_samples)
 
 
+@cached
 def train_at(net, name, lr, seeds, steps, *, batch_size=32, data_seed=0) -> float:
     """Mean final validation loss over ``seeds`` of optimizer ``name`` (a key of
     :data:`STUDY_OPTIMIZERS`) at one rate ``lr``, trained as in :func:`run_study` (inf if any copy

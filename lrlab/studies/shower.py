@@ -76,6 +76,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lrlab import _validate as v
+from lrlab._cache import cached
 
 LABELS = ("too timid", "wild swings", "settles")
 """The three behaviour labels, in order of increasing sense."""
@@ -298,6 +299,7 @@ def label_rules() -> str:
     )
 
 
+@cached
 def sweep_gains(gains, *, delay=2, steps=60, start_knob=0.0, target=38.0, band=1.0,
                 cold=10.0, hot=60.0, lag=0.0, hold=5, seconds_per_step=1.0) -> ShowerSweep:
     """Simulate one shower per gain, all at once (see the module docstring for the model).

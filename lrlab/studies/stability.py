@@ -33,6 +33,7 @@ from lrlab import _validate as v
 from lrlab.train.batched import one_blas_thread
 from lrlab.train.curvature import flatten, hvp_operator, power_iteration
 from lrlab.train.engine import default_max_loss, copy_params
+from lrlab._cache import cached
 
 __all__ = ["SharpnessRun", "track_sharpness", "EdgeSummary", "edge_summary", "predicted_spike", "ROUNDOFF"]
 
@@ -76,6 +77,7 @@ class SharpnessRun:
         return int(self.at[hits[0]]) if hits.size else None
 
 
+@cached
 def track_sharpness(problem, lr, steps, *, every=10, batch=None, params=None, seed=0, tol=1e-4,
                     iters=100) -> SharpnessRun:
     """Full-batch gradient descent at rate ``lr`` for ``steps`` steps, measuring the sharpness every ``every``.

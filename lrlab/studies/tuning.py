@@ -59,6 +59,7 @@ from lrlab.train import batched
 from lrlab.train.batched import OPTIMIZERS
 from lrlab.train.finder import FinderResult, lr_range_test
 from lrlab.problems.digits import MLP
+from lrlab._cache import cached
 
 __all__ = ["Budget", "BudgetExceeded", "TuningProblem", "Run", "SweepRuns", "ZoneSweep", "zone_sweep", "Recipe",
            "recipe_zones", "ZONE_RATES", "ZONE_STEPS", "ZONE_SEEDS", "ZONE_FLOOR", "ZONE_RECIPES",
@@ -438,6 +439,7 @@ ZONE_RECIPES = (Recipe("digits, SGD + momentum, batch 32"),
                 Recipe("breast cancer, SGD + momentum, batch 32", dataset="breast_cancer"))
 
 
+@cached
 def recipe_zones(recipes=ZONE_RECIPES, lrs=ZONE_RATES, steps=ZONE_STEPS, factor=2.0, *, seeds=ZONE_SEEDS,
                  floor=ZONE_FLOOR) -> list:
     """The zone of every :class:`Recipe`, each rate trained from every initial seed of ``seeds``.

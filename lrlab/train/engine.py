@@ -23,6 +23,7 @@ import numpy as np
 from lrlab import _validate as v
 from lrlab.problems.base import Problem
 from lrlab.problems.quadratic import Quadratic1D, QuadraticND
+from lrlab._cache import cached
 
 _DEFAULT_BLOWUP = 1e6
 _BLOCK = 64  # steps per numpy call in the 1-D sweep
@@ -146,6 +147,7 @@ def batch_stream(problem, batch_size, gen):
     return epochs()
 
 
+@cached
 def train(problem, optimizer, steps, *, schedule=None, batch_size=None, seed=0, params=None,
           record_params=False, max_loss=None) -> History:
     """Run ``optimizer`` on ``problem`` for ``steps`` steps and return a :class:`History`.
@@ -279,6 +281,7 @@ class Sweep:
                        max_loss=self.max_loss)
 
 
+@cached
 def sweep(problem, lrs, steps, *, x0=None, momentum=0.0, nesterov=False, max_loss=None,
           record_params=False) -> Sweep:
     """Gradient descent on a quadratic for every learning rate in ``lrs`` at once.
