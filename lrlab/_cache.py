@@ -6,9 +6,9 @@ seeded. ``@cached`` on such a function keeps its result, keyed by everything tha
 
 * the source of the whole ``lrlab`` package, numpy's and Python's versions (a changed line of lrlab
   is a new key, never a stale result);
-* the function, and the full value of every argument: numbers, strings, arrays (their bytes),
-  containers, lrlab objects (their attributes, recursively) and lrlab functions and lambdas (their
-  code, defaults and closures). An argument that cannot be written down that way (a learner's own
+* the function, its default values, and the full value of every argument: numbers, strings, arrays
+  (their bytes), containers, lrlab objects (their attributes, recursively) and lrlab functions and
+  lambdas (their code, defaults and closures). An argument that cannot be written down that way (a learner's own
   function, a random generator, an open file...) makes the call an ordinary, uncached one.
 
 Faithful to the call, not only to its return value: an lrlab object the call changes (an optimizer's
@@ -16,7 +16,12 @@ state advances in ``engine.train``) is given the same attributes on a cached cal
 an array or a container it was given is never cached. The result and those attributes are pickled
 with references to the caller's own objects kept as references.
 
-Off unless asked for, and never where grading happens:
+What the key does not hold: lrlab's module-level constants and functions as a notebook may have
+reassigned them at run time (hashing every module's state would cost about 15 ms a call). The cache
+assumes lrlab is as its source says; a notebook that reassigns, say, ``mistakes.EPOCHS`` should not run
+with it on. It is off in a learner's own kernel; in a graded kernel only the teaching cells read it.
+
+Off unless asked for, and never for what decides points:
 
 * ``LRLAB_STUDY_CACHE=<folder>`` turns it on in a process (the test suite sets it for the kernels it
   starts); results are written there and read back;
@@ -103,7 +108,9 @@ def _is_object(obj) -> bool:
     """An lrlab object whose state is its attribute dict (what the cache reads and restores)."""
     cls = type(obj)
     return (_lrlab(cls.__module__) and "<locals>" not in cls.__qualname__ and hasattr(obj, "__dict__")
-            and not isinstance(obj, (type, types.FunctionType, types.MethodType)) and not getattr(cls, "__slots__", ()))
+            and not isinstance(obj, (type, types.FunctionType, types.MethodType, dict, list, set, tuple, np.ndarray,
+                                     str, bytes, int, float))  # a container's items are not in its __dict__
+            and not getattr(cls, "__slots__", ()))
 
 
 class _Writer:
@@ -223,9 +230,10 @@ class _Writer:
 class _Call:
     """The written-down arguments of one call: its key and the lrlab objects it was given."""
 
-    def __init__(self, name: str, args, kwargs):
+    def __init__(self, name: str, args, kwargs, defaults=(None, None)):
         self.writer = _Writer()
-        self.structure = self.writer.digest((args, kwargs))
+        self.defaults = defaults  # the function's default values: a list default changed in place is another call
+        self.structure = self.writer.digest((args, kwargs, defaults))
         self.digests = self.writer.object_digests()
         self.objects = self.writer.objects
         h = hashlib.sha256((source_digest() + "\0" + name).encode())
@@ -239,7 +247,7 @@ class _Call:
         changed something else it was given (an array, a list...), or the result cannot be pickled."""
         try:
             after = _Writer()
-            if after.digest((args, kwargs)) != self.structure:
+            if after.digest((args, kwargs, self.defaults)) != self.structure:
                 return None
             now = {id(o): d for o, d in zip(after.objects, after.object_digests())}
         except Uncacheable:
@@ -321,7 +329,7 @@ def cached(fn):
         if not _active() or _state["depth"] or _guarded():  # inside a cached call: the outer one is kept
             return fn(*args, **kwargs)
         try:
-            this = _Call(name, args, kwargs)
+            this = _Call(name, args, kwargs, (fn.__defaults__, fn.__kwdefaults__))
         except Uncacheable:
             return fn(*args, **kwargs)
         data = _read(this.key)

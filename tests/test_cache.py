@@ -32,6 +32,12 @@ def _total(values, scale=1.0):
     return float(np.sum(values)) * scale
 
 
+@_cache.cached
+def _with_default(scale, weights=[1.0, 2.0]):  # noqa: B006 - a mutable default, changed by the test below
+    CALLS.append("default")
+    return scale * sum(weights)
+
+
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
     """The cache on in this process, in an empty folder."""
@@ -116,6 +122,15 @@ def test_checks_the_grader_and_the_own_code_tracer_always_compute(cache):
     finally:
         sys.setprofile(None)
     assert CALLS == ["total"] * 3
+
+
+def test_a_default_value_changed_in_place_is_another_call(cache):
+    assert _with_default(2.0) == 6.0 and _with_default(2.0) == 6.0 and CALLS == ["default"]
+    _with_default.uncached.__defaults__[0].append(3.0)
+    try:
+        assert _with_default(2.0) == 12.0 and CALLS == ["default", "default"]
+    finally:
+        _with_default.uncached.__defaults__[0].pop()
 
 
 def test_without_the_variable_or_when_disabled_nothing_is_read_or_kept(cache, tmp_path, monkeypatch):
