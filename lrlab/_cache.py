@@ -78,15 +78,16 @@ def _active() -> bool:
 
 
 def _guarded() -> bool:
-    if sys.getprofile() is not None:
-        return True
+    """A check, the grader or a profiler is running. The stack is read first: under lrlab's own-code
+    tracer (a check's frame is below) ``sys.getprofile`` is never called, since the tracer counts that
+    call as tampering."""
     frame = sys._getframe(2)
     while frame is not None:
         name = frame.f_globals.get("__name__") or ""
         if name.startswith(_GUARDED):
             return True
         frame = frame.f_back
-    return False
+    return sys.getprofile() is not None
 
 
 def _lrlab(module) -> bool:
@@ -351,5 +352,8 @@ def cached(fn):
             _write(this.key, data)
         return result
 
+    # a code object of its own, named after ``fn``: the own-code tracer tells functions apart by their code,
+    # and a learner's answer that calls one cached function must not count as calling another
+    call.__code__ = call.__code__.replace(co_name=name, co_qualname=name)
     call.uncached = fn
     return call

@@ -133,6 +133,17 @@ def test_a_default_value_changed_in_place_is_another_call(cache):
         _with_default.uncached.__defaults__[0].pop()
 
 
+def test_each_cached_function_has_code_of_its_own_and_the_own_code_tracer_sees_no_tampering(cache):
+    from lrlab.course import owncode
+
+    assert engine.train.__code__ != engine.sweep.__code__ != _total.__code__
+    assert owncode.resolve(["lrlab.train.engine.sweep"]).keys().isdisjoint({engine.train.__code__})
+    assert owncode._run(lambda: _total([1.0, 1.0]), {}, (), {}) == 2.0  # no "called sys.getprofile"
+    with pytest.raises(owncode.Borrowed, match="engine.train"):
+        owncode._run(lambda: engine.train(Quadratic1D(a=1.0, x0=1.0), SGD(lr=0.1), 2),
+                     owncode.resolve(["lrlab.train.engine.train"]), (), {})
+
+
 def test_without_the_variable_or_when_disabled_nothing_is_read_or_kept(cache, tmp_path, monkeypatch):
     _total([4.0])
     _cache.disable()

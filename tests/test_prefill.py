@@ -22,11 +22,13 @@ def test_the_teaching_copy_leaves_out_every_test_cell_and_draws_no_figure():
         ROOT / "solutions" / LESSON / f"{LESSON}.ipynb", as_version=4).cells)  # the lesson itself is untouched
 
 
-def test_an_empty_study_cache_variable_turns_the_prefill_off(monkeypatch):
+def test_the_study_cache_variable_turns_the_prefill_off_or_names_its_folder(monkeypatch, tmp_path):
     monkeypatch.setenv(_cache.ENV, "")
-    assert not prefill.wanted()
+    assert not prefill.wanted() and prefill.folder(tmp_path) == tmp_path / "study-cache"
+    monkeypatch.setenv(_cache.ENV, str(tmp_path / "kept"))
+    assert prefill.wanted() and prefill.folder(tmp_path) == tmp_path / "kept"
     monkeypatch.delenv(_cache.ENV)
-    assert prefill.wanted()
+    assert prefill.wanted() and prefill.folder(tmp_path) == tmp_path / "study-cache"
 
 
 @pytest.mark.slow

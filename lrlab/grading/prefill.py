@@ -14,7 +14,8 @@ student's call is served from it only when it is the same call (same lrlab sourc
 same argument values) and only outside checks (``lrlab._cache``): points are always computed.
 
 Run per lesson: ``python -m lrlab.grading.prefill NOTEBOOK FOLDER CACHE``. Set
-``LRLAB_STUDY_CACHE=`` (empty) for ``lrlab grade`` to skip it: every student's kernel computes everything.
+``LRLAB_STUDY_CACHE=`` (empty) for ``lrlab grade`` to skip it: every student's kernel computes everything;
+``LRLAB_STUDY_CACHE=<folder>`` to keep the results there for the next run (it then reads them back).
 """
 from __future__ import annotations
 
@@ -40,6 +41,14 @@ def wanted() -> bool:
     return os.environ.get(_cache.ENV, None) != ""
 
 
+def folder(scratch: Path) -> Path:
+    """Where the run keeps its studies: ``LRLAB_STUDY_CACHE`` when it names a folder (results kept there
+    by earlier runs or other tools are read, not computed again), else a folder of the run's scratch."""
+    from lrlab import _cache
+
+    return _cache.folder() or Path(scratch) / "study-cache"
+
+
 def teaching_copy(nb):
     """``nb`` without its autograder test cells, drawing no figure."""
     from .lesson import cell_kind
@@ -61,8 +70,9 @@ def run(lessons: dict, cache: Path, scratch: Path, *, workers: int, notebook_tim
     """
     from lrlab import _cache
 
-    cache.mkdir(parents=True, exist_ok=True)
-    os.chmod(cache, 0o700)
+    if not cache.is_dir():
+        cache.mkdir(parents=True)
+        os.chmod(cache, 0o700)
     env = dict(os.environ, **{_cache.ENV: str(cache), "PYTHONUNBUFFERED": "1"})
     waiting = list(lessons.items())
     running: dict[str, tuple] = {}

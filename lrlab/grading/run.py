@@ -200,7 +200,8 @@ def _grade(requested, submissions, course, lessons, out, private, scratch, worke
     font_cache = matplotlib_font_cache()
     ro_paths = python_paths(private=[course.resolve(), out])
     master_db = master / "gradebook.db"
-    study_cache = scratch / "study-cache"
+    # the run's own folder, removed with the scratch folder; or the one LRLAB_STUDY_CACHE names (kept)
+    study_cache = prefill.folder(scratch)
 
     def setup(index):
         return StudentGrader(course=course, workdir=scratch / f"w{index}", lessons=info,
