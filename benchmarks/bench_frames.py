@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import sys
@@ -23,11 +24,14 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # as book/build.py runs its kernels
+    os.environ.setdefault(_var, "1")
+os.environ["LRLAB_BOOK_CONTROLS"] = "frames"
 CONTROL = re.compile(r"\b(LRExplorer|ShowerKnob|FinderViewer|ScheduleBuilder|OptimizerRace)\(")
 
 TIMER = """
 import cProfile, io, json, pstats, statistics, time
-_control = _
+_control = Out[max(Out)]  # the control cell's value (`_` is not kept when a lesson assigns `_`)
 _times, _size, _prof = [], 0, None
 for _i in range({repeats}):
     _p = cProfile.Profile() if ({profile} and _i == 0) else None

@@ -174,18 +174,22 @@ def test_a_control_renders_frames_over_its_main_slider_and_puts_it_back():
 
 
 def test_frames_compute_each_value_once_and_send_nothing_to_the_page(monkeypatch):
-    """The book's frames are the costliest part of its build: each value is computed and drawn once (the
-    control's own value last, so putting the slider back costs nothing), and the widget's outputs, readout
-    and note are not re-sent for every frame."""
+    """The book's frames are the costliest part of its build: the control's own value is the figure it
+    shows already, every other value is computed and drawn once, putting the slider back recomputes
+    nothing, and the widget's outputs, readout and note are not re-sent for any frame."""
     explorer = LRExplorer(lr=0.1, steps=50)
     calls = []
     compute = explorer._compute
     monkeypatch.setattr(explorer, "_compute", lambda: calls.append(explorer.lr.value) or compute())
     shown = (explorer.plot.outputs, explorer.readout.value, explorer.note.value)
+    png = explorer.png
     frames, start = explorer.frames()
-    assert len(calls) == len(frames) and calls[-1] == explorer.lr.value, calls
-    assert (explorer.plot.outputs, explorer.readout.value, explorer.note.value) == shown
+    assert len(calls) == len(frames) - 1 and explorer.lr.value not in calls, calls
     assert explorer.plot.outputs is shown[0], "the figure output was sent again"
+    assert (explorer.readout.value, explorer.note.value) == shown[1:]
+    assert explorer._canvas.png() == png, "the figure is back where it was"
+    explorer.lr.value = explorer.lr.value * 2  # the control still answers its slider
+    assert len(calls) == len(frames) and explorer.png != png and explorer.plot.outputs is not shown[0]
 
 
 def test_a_frame_is_a_small_png_close_to_the_figure():

@@ -280,8 +280,7 @@ class _Control(widgets.VBox):
         self.add_class("lrlab-control")
         self.add_class(self.css_class)
         self._quiet = False
-        self._framing = False  # True while frames() renders: refresh() then keeps the pixels, sends nothing
-        self._frame_rgb = None
+        self._framing = False  # True while frames() renders: refresh() then only computes and updates the figure
         self._canvas = _Canvas(self.figsize)
         self._art = self._draw(self._canvas)
         self.readout_text = ""
@@ -312,8 +311,7 @@ class _Control(widgets.VBox):
         self.result = self._compute()
         text, note, state = self._show(self._art, self.result)
         self.readout_text = text
-        if self._framing:  # a frame for the book: its pixels and readout only (frames() encodes them)
-            self._frame_rgb = self._canvas.rgb()
+        if self._framing:  # a frame for the book: frames() draws and encodes it; nothing is sent to the page
             return
         self.png = self._canvas.png()
         alt = self.figure_alt()
@@ -367,23 +365,28 @@ class _Control(widgets.VBox):
         (which is put back afterwards); returns the frames and the index of the current value."""
         slider = self.main_slider()
         values, start = self.frame_values(count)
-        kept, out = slider.value, {}
-        # the current value comes last: the control then ends where it was, with nothing to recompute
-        order = [i for i in range(len(values)) if i != start] + [start]
+        kept, kept_result = slider.value, self.result
+
+        def frame():
+            return Frame(value=f"{slider.value:{_value_format(slider)}}", png=_small_png(self._canvas.rgb()),
+                         alt=self.figure_alt(), text=self.readout_text)
+
+        out = {start: frame()}  # the control as it is now: nothing to compute
         self._framing = True
         try:
-            for i in order:
-                self._frame_rgb = None
+            for i in (i for i in range(len(values)) if i != start):
                 slider.value = values[i]
-                if self._frame_rgb is None:  # the value did not change: nothing was redrawn
-                    self.refresh()
-                out[i] = Frame(value=f"{slider.value:{_value_format(slider)}}", png=_small_png(self._frame_rgb),
-                               alt=self.figure_alt(), text=self.readout_text)
+                out[i] = frame()
         finally:
             self._framing = False
-            self._frame_rgb = None
-        if slider.value != kept:  # only if a frame failed half-way: put the control back as it was
-            slider.value = kept
+            # back to where it was, from the result kept aside: no recomputation, nothing sent to the page
+            self._quiet = True
+            try:
+                slider.value = kept
+            finally:
+                self._quiet = False
+            self.result = kept_result
+            self.readout_text = self._show(self._art, kept_result)[0]
         return [out[i] for i in range(len(values))], start
 
     def frames_html(self, count=None) -> str:
