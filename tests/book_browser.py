@@ -87,6 +87,8 @@ FRAME_STATE = """(root) => {
   const i = Number(input.value), f = frames[i];
   return {value: i, max: Number(input.max), frames: frames.length,
           src: img.src.length + ':' + img.src.slice(-24), alt: img.alt, status: status,
+          // the frame's own image, as the page carries it (two values may draw the same figure)
+          frame_png: f.png.length + ':' + f.png.slice(-24),
           src_is_frame: img.src === 'data:image/png;base64,' + f.png, alt_is_frame: img.alt === f.alt,
           valuetext_is_frame: input.getAttribute('aria-valuetext') === f.value,
           status_names_value: status.includes(f.value) && status.includes(f.text),
@@ -249,7 +251,9 @@ def check(html_dir: Path, shot_dir: Path, pages: list[str], *, axe: bool = False
                 result.update(audit_page(auditor, page))
                 result["axe_requests"] = failed[seen_failed:] + blocked[seen_blocked:]
                 del failed[seen_failed:], blocked[seen_blocked:]
+                moving = time.monotonic()
                 result["frames"] = move_players(page)
+                result["move_seconds"] = round(time.monotonic() - moving, 2)
             result["animations"], result["animations_played"], result["animations_stepped"] = play_animations(page)
             result.update(page_errors=errors, blocked=list(blocked), failed=failed,
                           seconds=round(time.monotonic() - start, 2))

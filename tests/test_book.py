@@ -723,10 +723,20 @@ def _frame_problems(name: str, control: dict) -> list[str]:
     if len(mouse) < 4:
         problems.append(f"{where}: only {len(mouse)} mouse moves recorded")
     for a, before, after in zip(actions, states, states[1:]):
-        if after["value"] != before["value"] and (after["src"] == before["src"] or after["status"] == before["status"]):
-            problems.append(f"{where}: {a} moved {before['value']} -> {after['value']} but the image or the "
-                            "live region stayed the same")
+        if after["value"] == before["value"]:
+            continue
+        if after["status"] == before["status"]:
+            problems.append(f"{where}: {a} moved {before['value']} -> {after['value']}: the live region stayed the same")
+        if after["src"] == before["src"] and after["frame_png"] != before["frame_png"]:
+            problems.append(f"{where}: {a} moved {before['value']} -> {after['value']}: the image stayed the same")
     return problems
+
+
+def _same_figures(control: dict) -> int:
+    """How many frames of a control draw the same figure as the frame before them (e.g. the shower's
+    knob saturates: above some gain every run swings between the same two extremes)."""
+    by_value = {st["value"]: st["frame_png"] for st in control["states"]}
+    return sum(by_value[k] == by_value[k - 1] for k in by_value if k - 1 in by_value)
 
 
 @pytest.mark.slow
@@ -752,8 +762,9 @@ def test_every_control_moves_by_keyboard_and_mouse_on_the_built_pages(built, bro
             problems += _frame_problems(name, control)
     with capsys.disabled():
         print(f"\n[controls] {edition}: " + "; ".join(
-            f"{name} {len(c)} moved ({', '.join(str(x['states'][0]['frames']) + ' frames' for x in c)})"
-            for name, c in moved.items()))
+            f"{name}: {len(c)} of {seen[name]['players']} moved in {seen[name]['move_seconds']:.1f} s ("
+            + ", ".join(f"{x['states'][0]['frames']} frames, {_same_figures(x)} the same figure as the one before"
+                        for x in c) + ")" for name, c in moved.items()))
     assert not problems, "\n".join(problems[:30])
 
 
@@ -761,7 +772,8 @@ def test_the_frame_checks_catch_a_control_that_does_not_move():
     """The checks above fail on a recording where the keys do not move the slider or the image stays."""
     ok = {"src_is_frame": True, "alt_is_frame": True, "valuetext_is_frame": True, "status_names_value": True,
           "max": 2, "frames": 3, "label": "lr"}
-    st = lambda v, src=None: {**ok, "value": v, "src": src or f"s{v}", "status": f"lr {v}"}  # noqa: E731
+    st = lambda v, src=None: {**ok, "value": v, "src": src or f"s{v}", "frame_png": f"s{v}",  # noqa: E731
+                              "status": f"lr {v}"}
     actions = ["Home", "ArrowRight", "ArrowRight", "ArrowLeft", "End", "Home",
                "mouse click to 0", "mouse drag to 2", "mouse click to 1", "mouse drag to 0"]
     good = [st(1), st(0), st(1), st(2), st(1), st(2), st(0), st(0), st(2), st(1), st(0)]
@@ -770,7 +782,12 @@ def test_the_frame_checks_catch_a_control_that_does_not_move():
     stuck = [st(1), st(0), st(0), st(0), st(0), st(0), st(0), st(0), st(2), st(1), st(0)]
     assert any("ArrowRight" in p for p in _frame_problems("p", {**control, "states": stuck}))
     same_image = [*good[:2], st(1, src="s0"), *good[3:]]
-    assert any("stayed the same" in p for p in _frame_problems("p", {**control, "states": same_image}))
+    assert any("image stayed the same" in p for p in _frame_problems("p", {**control, "states": same_image}))
+    same_figure = [{**s, "frame_png": "s", "src": "s"} for s in good]  # every frame draws the same figure
+    assert _frame_problems("p", {**control, "states": same_figure}) == [] and _same_figures(
+        {"states": same_figure}) == 2
+    same_status = [*good[:2], {**good[2], "status": good[1]["status"]}, *good[3:]]
+    assert any("live region" in p for p in _frame_problems("p", {**control, "states": same_status}))
     wrong_alt = [*good[:3], {**good[3], "alt_is_frame": False}, *good[4:]]
     assert any("alt_is_frame" in p for p in _frame_problems("p", {**control, "states": wrong_alt}))
     missed = [*good[:-1], st(1)]
