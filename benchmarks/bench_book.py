@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import shutil
 import statistics
 import sys
@@ -34,10 +35,13 @@ def size(path: Path) -> int:
 
 
 def once(controls: str, edition: str) -> tuple[float, int, int]:
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="lrlab-bench-book-") as tmp:
         start = time.perf_counter()
         html = build.build(edition, build_dir=Path(tmp), controls=controls, hub="")
         seconds = time.perf_counter() - start
+        print(f"[bench] {controls}: 1-minute load {load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end",
+              flush=True)
         return seconds, size(html), sum(size(html / page) for page in CONTROL_PAGES if (html / page).exists())
 
 
@@ -46,6 +50,7 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--edition", choices=build.EDITIONS, default="public")
     args = ap.parse_args(argv)
+    build.install_assets()  # npm ci (once): not part of either build's time
     runs = {c: [] for c in ("widgets", "frames")}
     for _ in range(args.repeats):
         for controls in runs:

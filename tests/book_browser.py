@@ -16,10 +16,12 @@ animations that play, the page's console errors, the requests it tried to send
 elsewhere (blocked) and the ones that failed. A page that only redirects to another page
 on the list (``index.html``) is reported as ``{"page": ..., "redirect": ...}`` and checked as
 that page. With ``--axe`` the same page load is
-also checked with axe-core's WCAG 2.0/2.1 A and AA rules (tests/book_axe.py), and the
-first frames control of the page (an lrlab control as the book shows it) is moved
-with ArrowRight and ArrowLeft, its state (image, alt text, live region, input value)
-recorded before, after and back.
+also checked with axe-core's WCAG 2.0/2.1 A and AA rules (tests/book_axe.py), and every
+frames control of the page (an lrlab control as the book shows it) is moved through every
+frame by keyboard (Home, ArrowRight to the end, ArrowLeft, End, Home) and by the mouse (clicks
+on the track, drags of the thumb), its state (image, alt text, live region, input value,
+each checked against the frame of the value) recorded after each action. Every recorded
+animation is stepped with ArrowRight on its slider and played with a click on Play.
 """
 from __future__ import annotations
 
@@ -72,15 +74,26 @@ SETTLED = """async (views) => {
 WIDGET_VIEWS = 'type="application/vnd.jupyter.widget-view+json"'
 REFRESH = re.compile(r'<meta http-equiv="Refresh" content="0; url=([^"]+)"', re.I)
 
+# The state of a frames control (lrlab.course.widgets.frames.player), checked against the frames the page
+# carries: is the image the frame of the input's value, its alt that frame's alt, the announced value that
+# frame's value, and does the live region name the value?
 FRAME_STATE = """(root) => {
+  const cache = window.__lrlabFrames || (window.__lrlabFrames = new WeakMap());
+  if (!cache.has(root)) { cache.set(root, JSON.parse(root.querySelector("script[type='application/json']").textContent)); }
+  const frames = cache.get(root);
   const input = root.querySelector('input[type=range]');
   const img = root.querySelector('img');
-  return {value: Number(input.value), valuetext: input.getAttribute('aria-valuetext'),
-          src: img.src.length + ':' + img.src.slice(-40), alt: img.alt,
-          status: root.querySelector('[role=status]').textContent,
+  const status = root.querySelector('[role=status]').textContent;
+  const i = Number(input.value), f = frames[i];
+  return {value: i, max: Number(input.max), frames: frames.length,
+          src: img.src.length + ':' + img.src.slice(-24), alt: img.alt, status: status,
+          // the frame's own image, as the page carries it (two values may draw the same figure)
+          frame_png: f.png.length + ':' + f.png.slice(-24),
+          src_is_frame: img.src === 'data:image/png;base64,' + f.png, alt_is_frame: img.alt === f.alt,
+          valuetext_is_frame: input.getAttribute('aria-valuetext') === f.value,
+          status_names_value: status.includes(f.value) && status.includes(f.text),
           label: document.querySelector('label[for="' + input.id + '"]').textContent};
 }"""
-
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
@@ -118,34 +131,72 @@ def settle(page, views: int, timeout: float = 90_000) -> bool:
         return False
 
 
-def move_first_player(page) -> dict | None:
-    """Press ArrowRight then ArrowLeft (the other way round at the slider's end) on the page's first frames
-    control; the keys and the states before, after and back, or None without a frames control."""
+def _thumb_x(box: dict, index: int, top: int, thumb: float) -> float:
+    """Where the thumb of a range input sits at ``index`` of ``0..top`` (its track is the box less a thumb)."""
+    return box["x"] + thumb / 2 + (box["width"] - thumb) * index / top
+
+
+def move_players(page) -> list[dict]:
+    """Move every frames control of the page through every frame, by keyboard then by mouse.
+
+    Keyboard (the input focused): Home, ArrowRight up to the last frame, ArrowLeft, End, Home. Mouse
+    (Playwright's real mouse, no value set from script): a click on the track a third of the way along,
+    a drag of the thumb to the right end, a click two thirds along, a drag back to the left end. After each
+    action the control's state (:data:`FRAME_STATE`) is recorded; per control: its label, the actions and
+    the states before and after each of them."""
+    out = []
     players = page.locator(".lrlab-frames")
-    if not players.count():
-        return None
-    root = players.first
-    root.scroll_into_view_if_needed()
-    slider = root.get_by_role("slider")
-    slider.focus()
-    at_end = slider.evaluate("(s) => Number(s.value) >= Number(s.max)")
-    keys = ["ArrowLeft", "ArrowRight"] if at_end else ["ArrowRight", "ArrowLeft"]
-    states = [root.evaluate(FRAME_STATE)]
-    for key in keys:
-        page.keyboard.press(key)
-        states.append(root.evaluate(FRAME_STATE))
-    return {"players": players.count(), "keys": keys, "states": states}
+    for n in range(players.count()):
+        root = players.nth(n)
+        root.scroll_into_view_if_needed()
+        slider = root.get_by_role("slider")
+        slider.focus()
+        top = int(slider.evaluate("(s) => Number(s.max)"))
+        actions = ["Home"] + ["ArrowRight"] * top + ["ArrowLeft", "End", "Home"]
+        states = [root.evaluate(FRAME_STATE)]
+        for key in actions:
+            page.keyboard.press(key)
+            states.append(root.evaluate(FRAME_STATE))
+        # the mouse: Chromium's range thumb is about 16 px wide; a click lands on the nearest step
+        page.mouse.move(0, 0)
+        slider.scroll_into_view_if_needed()
+        box = slider.bounding_box()
+        thumb = 16.0
+        y = box["y"] + box["height"] / 2
+        plan = [("click", top // 3), ("drag", top), ("click", (2 * top) // 3), ("drag", 0)]
+        for kind, target in plan:
+            if kind == "click":
+                page.mouse.click(_thumb_x(box, target, top, thumb), y)
+            else:
+                now = states[-1]["value"]
+                page.mouse.move(_thumb_x(box, now, top, thumb), y)
+                page.mouse.down()
+                page.mouse.move(_thumb_x(box, target, top, thumb) + (8 if target == top else -8), y, steps=8)
+                page.mouse.up()
+            actions.append(f"mouse {kind} to {target}")
+            states.append(root.evaluate(FRAME_STATE))
+        out.append({"label": states[0]["label"], "actions": actions, "states": states})
+    return out
 
 
-def play_animations(page) -> tuple[int, int]:
-    """(recorded animations, how many play): matplotlib's to_jshtml frames must play with no kernel."""
+def play_animations(page) -> tuple[int, int, int]:
+    """(recorded animations, how many play, how many step by keyboard): matplotlib's to_jshtml frames must
+    play with no kernel (a click on Play, the real mouse) and step with the keys (ArrowRight on the focused
+    frame slider shows the next frame's image; Home brings the first back)."""
     animations = page.locator("div.animation")
-    played = 0
+    played = stepped = 0
     for i in range(animations.count()):
         animation = animations.nth(i)
         animation.scroll_into_view_if_needed()
-        animation.locator("button[title='Play']").click()
         slider = animation.locator("input.anim-slider")
+        image = animation.locator("img").first
+        first = image.get_attribute("src")
+        slider.focus()
+        page.keyboard.press("ArrowRight")
+        moved = int(slider.input_value()) == 1 and image.get_attribute("src") != first
+        page.keyboard.press("Home")
+        stepped += moved and int(slider.input_value()) == 0 and image.get_attribute("src") == first
+        animation.locator("button[title='Play']").click()
         try:
             slider.evaluate("(s) => new Promise((ok, no) => { const t0 = Date.now(); (function poll() {"
                             " if (Number(s.value) > 0) { ok(true); } else if (Date.now() - t0 > 5000) { no('still'); }"
@@ -153,12 +204,12 @@ def play_animations(page) -> tuple[int, int]:
         except Exception:  # it did not move in 5 s
             pass
         played += int(slider.input_value()) > 0
-    return animations.count(), played
+    return animations.count(), played, stepped
 
 
 def check(html_dir: Path, shot_dir: Path, pages: list[str], *, axe: bool = False, out=sys.stdout) -> list[dict]:
     """Load each page once; measure it (screenshots when ``shot_dir``), and with ``axe`` audit it and move
-    its first frames control. Prints one JSON line per page as it goes; returns them."""
+    move every frames control by keyboard and mouse. Prints one JSON line per page as it goes; returns them."""
     if axe:
         from book_axe import audit_page
         from axe_playwright_python.sync_playwright import Axe
@@ -200,8 +251,10 @@ def check(html_dir: Path, shot_dir: Path, pages: list[str], *, axe: bool = False
                 result.update(audit_page(auditor, page))
                 result["axe_requests"] = failed[seen_failed:] + blocked[seen_blocked:]
                 del failed[seen_failed:], blocked[seen_blocked:]
-                result["frames"] = move_first_player(page)
-            result["animations"], result["animations_played"] = play_animations(page)
+                moving = time.monotonic()
+                result["frames"] = move_players(page)
+                result["move_seconds"] = round(time.monotonic() - moving, 2)
+            result["animations"], result["animations_played"], result["animations_stepped"] = play_animations(page)
             result.update(page_errors=errors, blocked=list(blocked), failed=failed,
                           seconds=round(time.monotonic() - start, 2))
             results.append(result)

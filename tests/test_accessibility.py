@@ -5,6 +5,7 @@ described) are in tests/test_book.py, on the built book.
 """
 from __future__ import annotations
 
+import io
 import json
 import re
 
@@ -170,6 +171,41 @@ def test_a_control_renders_frames_over_its_main_slider_and_puts_it_back():
     assert len({f.png for f in frames}) == len(frames), "every frame is another figure"
     assert all(f.alt.startswith(f.text) and "against" in f.alt and len(f.alt) <= MAX_ALT for f in frames)
     assert (explorer.lr.value, explorer.readout_text, explorer.png) == before
+
+
+def test_frames_compute_each_value_once_and_send_nothing_to_the_page(monkeypatch):
+    """The book's frames are the costliest part of its build: the control's own value is the figure it
+    shows already, every other value is computed and drawn once, putting the slider back recomputes
+    nothing, and the widget's outputs, readout and note are not re-sent for any frame."""
+    explorer = LRExplorer(lr=0.1, steps=50)
+    calls = []
+    compute = explorer._compute
+    monkeypatch.setattr(explorer, "_compute", lambda: calls.append(explorer.lr.value) or compute())
+    shown = (explorer.plot.outputs, explorer.readout.value, explorer.note.value)
+    png = explorer.png
+    frames, start = explorer.frames()
+    assert len(calls) == len(frames) - 1 and explorer.lr.value not in calls, calls
+    assert explorer.plot.outputs is shown[0], "the figure output was sent again"
+    assert (explorer.readout.value, explorer.note.value) == shown[1:]
+    assert explorer._canvas.png() == png, "the figure is back where it was"
+    explorer.lr.value = explorer.lr.value * 2  # the control still answers its slider
+    assert len(calls) == len(frames) and explorer.png != png and explorer.plot.outputs is not shown[0]
+
+
+def test_a_frame_is_a_small_png_close_to_the_figure():
+    from PIL import Image
+
+    from lrlab.course.widgets.base import _small_png
+
+    explorer = LRExplorer(lr=0.1, steps=50)
+    rgb = np.asarray(Image.open(io.BytesIO(explorer.png)).convert("RGB"))
+    small = _small_png(rgb)
+    image = Image.open(io.BytesIO(small))
+    assert image.mode == "P" and len(image.getcolors()) <= 64 and image.size == (rgb.shape[1], rgb.shape[0])
+    error = np.abs(np.asarray(image.convert("RGB"), dtype=int) - rgb).mean()
+    assert error < 3.0, f"mean error {error:.2f} of 255 per channel"
+    assert len(small) < len(explorer.png) / 2, (len(small), len(explorer.png))
+    assert _small_png(explorer.png) == small, "PNG bytes and the RGB array give the same frame"
 
 
 def test_an_integer_slider_gives_whole_numbers():

@@ -588,8 +588,8 @@ def _site_pages(html_dir: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def browsed(built):
     """``browsed(edition)``: every page of the edition, each loaded once in headless Chromium, offline
-    (tests/book_browser.py --axe): what rendered, axe-core's WCAG 2.1 A/AA audit, the first frames control
-    moved by keyboard; by page name. Each edition is browsed when a test first asks for it, so every
+    (tests/book_browser.py --axe): what rendered, axe-core's WCAG 2.1 A/AA audit, every frames control
+    moved through its frames by keyboard and by mouse; by page name. Each edition is browsed when a test first asks for it, so every
     test below can run alone."""
     done = {}
 
@@ -704,20 +704,94 @@ def test_every_figure_of_every_page_is_described_in_words(built, edition):
             assert not ALT_REPR.search(alt.group(1)), f"{page.name}: alt text is a file name: {alt.group(1)!r}"
 
 
+def _frame_problems(name: str, control: dict) -> list[str]:
+    """What is wrong with one control's recorded moves (tests/book_browser.py move_players): every state must
+    show the frame of its value (image, alt text, announced value, a live region naming the value and the
+    frame's result); the keys must visit every frame in order and the mouse reach its targets; each move that
+    changes the value must change the image and the live region."""
+    states, actions = control["states"], control["actions"]
+    where = f"{name} [{control['label']}]"
+    top = states[0]["max"]
+    problems = [f"{where} after {a!r}: {k}" for a, st in zip(["load", *actions], states)
+                for k in ("src_is_frame", "alt_is_frame", "valuetext_is_frame", "status_names_value") if not st[k]]
+    expected = [0, *range(1, top + 1), top - 1, top, 0]
+    got = [st["value"] for st in states[1:len(expected) + 1]]
+    if got != expected:
+        problems.append(f"{where}: the keys Home, ArrowRight x{top}, ArrowLeft, End, Home gave {got}, not {expected}")
+    mouse = [(a, int(a.rsplit(" ", 1)[1]), st["value"]) for a, st in zip(actions, states[1:]) if a.startswith("mouse")]
+    problems += [f"{where}: {a} reached {v}" for a, target, v in mouse if v != target]
+    if len(mouse) < 4:
+        problems.append(f"{where}: only {len(mouse)} mouse moves recorded")
+    for a, before, after in zip(actions, states, states[1:]):
+        if after["value"] == before["value"]:
+            continue
+        if after["status"] == before["status"]:
+            problems.append(f"{where}: {a} moved {before['value']} -> {after['value']}: the live region stayed the same")
+        if after["src"] == before["src"] and after["frame_png"] != before["frame_png"]:
+            problems.append(f"{where}: {a} moved {before['value']} -> {after['value']}: the image stayed the same")
+    return problems
+
+
+def _same_figures(control: dict) -> int:
+    """How many frames of a control draw the same figure as the frame before them (e.g. the shower's
+    knob saturates: above some gain every run swings between the same two extremes)."""
+    by_value = {st["value"]: st["frame_png"] for st in control["states"]}
+    return sum(by_value[k] == by_value[k - 1] for k in by_value if k - 1 in by_value)
+
+
 @pytest.mark.slow
-def test_a_control_moves_on_the_built_page_by_keyboard(browsed):
-    """In Chromium, offline: the first control of every page that shows controls as frames (lesson 02 and the
-    introduction among them) moves with the arrow keys; its image, its alt text and the sentence of its live
-    region change, and come back."""
-    moved = {name: r["frames"] for name, r in browsed("public").items() if r.get("frames")}
+@EDITION
+def test_every_control_moves_by_keyboard_and_mouse_on_the_built_pages(built, browsed, edition, capsys):
+    """In Chromium, offline: every control of every page that shows controls as frames (lesson pages and the
+    introduction) goes through every frame with the keys (Home, ArrowRight to the end, ArrowLeft, End, Home)
+    and by Playwright's mouse (clicks on the track, drags of the thumb); after each move the image is the
+    frame of the value, with its alt text, and the live region names the value and its result. Every
+    recorded animation steps with ArrowRight and plays on a click."""
+    seen = {name: r for name, r in browsed(edition).items() if "redirect" not in r}
+    moved = {name: r["frames"] for name, r in seen.items() if r["frames"]}
     assert {"02-three-learning-rates/02-three-learning-rates.html", "intro.html"} <= set(moved), sorted(moved)
-    for name, r in moved.items():
-        assert r["players"] >= 1, f"{name}: no control with frames"
-        before, after, back = r["states"]
-        assert after["src"] != before["src"] and after["alt"] != before["alt"], f"{name}: the image did not change"
-        step = 1 if r["keys"][0] == "ArrowRight" else -1
-        assert after["status"] != before["status"] and after["value"] == before["value"] + step, r
-        assert back == before, f"{name}: {r['keys'][1]} did not bring the first frame back"
+    html_dir = built[edition] / "html"
+    inert = {name: _widget_views(html_dir / name) for name in seen if _widget_views(html_dir / name)}
+    assert not inert, (f"widget views that cannot move on a page (no kernel): {inert}; show them as frames "
+                       "(lrlab.course.widgets) or say on the page that they need a kernel")
+    problems = []
+    for name, r in seen.items():
+        assert len(r["frames"]) == r["players"], f"{name}: {len(r['frames'])} of {r['players']} controls moved"
+        assert r["animations_stepped"] == r["animations"], f"{name}: an animation does not step by keyboard"
+        for control in r["frames"]:
+            problems += _frame_problems(name, control)
+    with capsys.disabled():
+        print(f"\n[controls] {edition}: " + "; ".join(
+            f"{name}: {len(c)} of {seen[name]['players']} moved in {seen[name]['move_seconds']:.1f} s ("
+            + ", ".join(f"{x['states'][0]['frames']} frames, {_same_figures(x)} the same figure as the one before"
+                        for x in c) + ")" for name, c in moved.items()))
+    assert not problems, "\n".join(problems[:30])
+
+
+def test_the_frame_checks_catch_a_control_that_does_not_move():
+    """The checks above fail on a recording where the keys do not move the slider or the image stays."""
+    ok = {"src_is_frame": True, "alt_is_frame": True, "valuetext_is_frame": True, "status_names_value": True,
+          "max": 2, "frames": 3, "label": "lr"}
+    st = lambda v, src=None: {**ok, "value": v, "src": src or f"s{v}", "frame_png": f"s{v}",  # noqa: E731
+                              "status": f"lr {v}"}
+    actions = ["Home", "ArrowRight", "ArrowRight", "ArrowLeft", "End", "Home",
+               "mouse click to 0", "mouse drag to 2", "mouse click to 1", "mouse drag to 0"]
+    good = [st(1), st(0), st(1), st(2), st(1), st(2), st(0), st(0), st(2), st(1), st(0)]
+    control = {"label": "lr", "actions": actions, "states": good}
+    assert _frame_problems("p", control) == []
+    stuck = [st(1), st(0), st(0), st(0), st(0), st(0), st(0), st(0), st(2), st(1), st(0)]
+    assert any("ArrowRight" in p for p in _frame_problems("p", {**control, "states": stuck}))
+    same_image = [*good[:2], st(1, src="s0"), *good[3:]]
+    assert any("image stayed the same" in p for p in _frame_problems("p", {**control, "states": same_image}))
+    same_figure = [{**s, "frame_png": "s", "src": "s"} for s in good]  # every frame draws the same figure
+    assert _frame_problems("p", {**control, "states": same_figure}) == [] and _same_figures(
+        {"states": same_figure}) == 2
+    same_status = [*good[:2], {**good[2], "status": good[1]["status"]}, *good[3:]]
+    assert any("live region" in p for p in _frame_problems("p", {**control, "states": same_status}))
+    wrong_alt = [*good[:3], {**good[3], "alt_is_frame": False}, *good[4:]]
+    assert any("alt_is_frame" in p for p in _frame_problems("p", {**control, "states": wrong_alt}))
+    missed = [*good[:-1], st(1)]
+    assert any("reached 1" in p for p in _frame_problems("p", {**control, "states": missed}))
 
 
 def test_figure_alt_text_from_the_executed_notebooks_replaces_the_file_path(tmp_path):

@@ -101,8 +101,10 @@ class FinderViewer(_Control):
             if lr is not None:
                 line.set_xdata([lr, lr])
                 line.set_label(f"{name}: {lr:.2g}")
+        # the legend carries the suggested rates: it moves with them, over a background drawn once
+        old = art["ax"].get_legend()
         _legend(art["ax"], loc="upper left", bbox_to_anchor=(1.01, 1.0))
-        art["canvas"].invalidate()
+        art["canvas"].swap(old, art["ax"].get_legend())
         state = dict(result["options"])
         state["suggestions"] = result["suggestions"]
         if result["error"] is not None:
