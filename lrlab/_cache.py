@@ -228,6 +228,28 @@ class _Writer:
                 h.update(repr(const).encode())
 
 
+class _Pickler(pickle.Pickler):
+    """Pickles the caller's own lrlab objects as references (their index in the call's arguments).
+
+    A subclass with methods: from Python 3.13 on, ``persistent_id`` cannot be set on a pickler instance."""
+
+    def __init__(self, file, known: dict):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.known = known
+
+    def persistent_id(self, obj):
+        return self.known.get(id(obj)) if _is_object(obj) else None
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file, objects: list):
+        super().__init__(file)
+        self.objects = objects
+
+    def persistent_load(self, index):
+        return self.objects[index]
+
+
 class _Call:
     """The written-down arguments of one call: its key and the lrlab objects it was given."""
 
@@ -254,21 +276,16 @@ class _Call:
         except Uncacheable:
             return None
         changed = {i: vars(o) for i, (o, d) in enumerate(zip(self.objects, self.digests)) if now.get(id(o)) != d}
-        known = {id(o): i for i, o in enumerate(self.objects)}
         buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-        pickler.persistent_id = lambda o: known.get(id(o)) if _is_object(o) else None
         try:
-            pickler.dump((result, changed))
+            _Pickler(buffer, {id(o): i for i, o in enumerate(self.objects)}).dump((result, changed))
         except Exception:  # noqa: BLE001 - a result pickle cannot write is computed next time too
             return None
         data = buffer.getvalue()
         return data if len(data) <= _MAX_BYTES else None
 
     def replay(self, data: bytes):
-        unpickler = pickle.Unpickler(io.BytesIO(data))
-        unpickler.persistent_load = lambda index: self.objects[index]
-        result, changed = unpickler.load()
+        result, changed = _Unpickler(io.BytesIO(data), self.objects).load()
         for index, attributes in changed.items():
             state = vars(self.objects[index])
             state.clear()
