@@ -254,11 +254,11 @@ class _Call:
     """The written-down arguments of one call: its key and the lrlab objects it was given."""
 
     def __init__(self, name: str, args, kwargs, defaults=(None, None)):
-        self.writer = _Writer()
+        writer = _Writer()
         self.defaults = defaults  # the function's default values: a list default changed in place is another call
-        self.structure = self.writer.digest((args, kwargs, defaults))
-        self.digests = self.writer.object_digests()
-        self.objects = self.writer.objects
+        self.structure = writer.digest((args, kwargs, defaults))
+        self.digests = writer.object_digests()
+        self.objects = writer.objects
         h = hashlib.sha256((source_digest() + "\0" + name).encode())
         h.update(self.structure)
         for d in self.digests:
@@ -312,6 +312,7 @@ def _write(key: str, data: bytes) -> None:
     path = _path(key)
     if path is None:
         return
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
@@ -320,10 +321,8 @@ def _write(key: str, data: bytes) -> None:
         os.replace(tmp, path)
         stats["stored"] += 1
     except OSError:  # a read-only or full folder: the result is simply not kept
-        try:
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
-        except (OSError, UnboundLocalError):
-            pass
 
 
 def preload(base: Path) -> int:

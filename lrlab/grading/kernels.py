@@ -291,18 +291,13 @@ def kill_uids(uids: range) -> int:
     return killed
 
 
-#: the folder whose study results the kernel template loads (read by ``zygote.serve``, then removed from its
-#: environment)
-ZYGOTE_STUDY_CACHE = "LRLAB_ZYGOTE_STUDY_CACHE"
-
-
 def start_zygote(workdir: Path, preload, font_cache: str | None, study_cache: Path | None = None):
     """A kernel template process for one worker (see ``zygote``); its own files live in ``workdir``.
 
     With ``study_cache`` (a folder ``prefill`` filled), the template loads its results into memory
     before it forks: the kernels read them there (``lrlab._cache``), never the folder.
     """
-    from .zygote import Zygote
+    from .zygote import STUDY_CACHE, Zygote
 
     home = Path(workdir) / "zygote-home"
     mpl = home / ".config" / "matplotlib"
@@ -312,6 +307,6 @@ def start_zygote(workdir: Path, preload, font_cache: str | None, study_cache: Pa
         shutil.copyfile(font_cache, mpl / os.path.basename(font_cache))
     env = kernel_env({"HOME": str(home), "MPLCONFIGDIR": str(mpl), "IPYTHONDIR": str(home / ".ipython")})
     if study_cache is not None and Path(study_cache).is_dir():
-        env[ZYGOTE_STUDY_CACHE] = str(study_cache)
+        env[STUDY_CACHE] = str(study_cache)
     return Zygote(env, preload=list(preload))
 

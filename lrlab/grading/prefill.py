@@ -118,7 +118,9 @@ def main(argv) -> int:
     notebook, folder, cache = argv
     from nbclient import NotebookClient
 
-    os.environ["LRLAB_STUDY_CACHE"] = cache
+    from lrlab import _cache
+
+    os.environ[_cache.ENV] = cache
     nb = nbformat.read(notebook, as_version=4)
     client = NotebookClient(nb, kernel_name="python3", timeout=None, allow_errors=True,
                             resources={"metadata": {"path": folder}})

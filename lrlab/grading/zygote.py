@@ -30,6 +30,11 @@ import time
 from . import sandbox
 
 
+#: names the folder of study results (``prefill``) the template loads into memory before it forks; taken out
+#: of its environment once read
+STUDY_CACHE = "LRLAB_ZYGOTE_STUDY_CACHE"
+
+
 def _reap(signum, frame):
     while True:
         try:
@@ -85,7 +90,7 @@ def serve(preload) -> None:
             importlib.import_module(name)
         except Exception:
             pass
-    study_cache = os.environ.pop("LRLAB_ZYGOTE_STUDY_CACHE", None)
+    study_cache = os.environ.pop(STUDY_CACHE, None)
     loaded = 0
     if study_cache:  # the lessons' studies, computed once by ``prefill``: every forked kernel reads them here
         from lrlab import _cache
