@@ -122,3 +122,14 @@ def test_feedback_tells_a_learner_who_only_fits_the_example_that_a_hidden_check_
 def test_the_summary_says_where_the_class_struggled(graded):
     summary = (graded.out / "summary.txt").read_text()
     assert "where the class struggled most: test_ex" in summary and "99-cheat: needs manual grading" in summary
+
+
+def test_graded_notebooks_show_each_figure_in_words(graded):
+    """The kernels are forked from a template that imported lrlab.course.plots before any IPython shell existed;
+    each kernel still registers the plots' display hook, so a figure in the graded notebook (shown in formgrader)
+    is its description in words, not matplotlib's "<Figure size ...>". (No figure is drawn: no image.)"""
+    nb = nbformat.read(graded.out.parent / "autograded" / "00-correct" / LESSON / f"{LESSON}.ipynb", as_version=4)
+    texts = [o.get("data", {}).get("text/plain", "") for c in nb.cells if c.cell_type == "code"
+             for o in c.get("outputs", []) if o.output_type == "display_data"]
+    assert texts and not [t for t in texts if t.startswith("<Figure size")], texts
+    assert any(" against " in t for t in texts), texts

@@ -70,6 +70,12 @@ def _child(request: dict) -> None:
 
         app = IPKernelApp.instance()
         app.initialize(request["argv"])
+        # lrlab.course.plots registers its figure display hook (the description in words) with the shell when
+        # it is imported; the template imported it before any shell existed, so the lesson's own import finds
+        # it loaded and registers nothing: register it with this kernel's shell now.
+        describe = sys.modules.get("lrlab.course.plots.describe")
+        if describe is not None:
+            describe.register_formatter(app.shell)
         app.start()
         os._exit(0)
     except BaseException as err:  # noqa: BLE001 - report anything, then leave
