@@ -461,3 +461,19 @@ def test_adamw_has_no_decoupled_weight_decay_keyword():
 def test_docstring_examples_run():
     result = doctest.testmod(lrlab.optim.optimizers, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0, f"{result.failed} doctest failure(s)"
+
+
+def test_every_change_of_a_rate_between_steps_reaches_the_next_step():
+    """A step reuses the previous step's checked options while nothing changed (Optimizer._step_options):
+    a new rate, a new group rate and a schedule in its place all reach the very next step."""
+    params, grads = {"W": np.ones((3, 2)), "b": np.zeros(3)}, {"W": np.ones((3, 2)), "b": np.ones(3)}
+    opt = SGD([{"params": ["b"], "lr": 0.5}], lr=np.array([0.1, 0.2, 0.3]))
+    p = opt.step(opt.step(params, grads), grads)          # the second step reuses the first one's options
+    opt.lr = np.array([1.0, 2.0, 3.0])
+    q = opt.step(p, grads)
+    np.testing.assert_array_equal(q["W"], p["W"] - np.array([[1.0], [2.0], [3.0]]))
+    opt.param_groups[0]["lr"] = 0.25
+    r = opt.step(q, grads)
+    np.testing.assert_array_equal(r["b"], q["b"] - 0.25)
+    opt.param_groups[0]["lr"] = lambda k: 0.125
+    np.testing.assert_array_equal(opt.step(r, grads)["b"], r["b"] - 0.125)

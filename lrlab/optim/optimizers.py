@@ -288,6 +288,7 @@ class Optimizer:
         self.step_count = 0
         self._structure = None
         self._checked = None  # (signature, (defaults, groups)) of the last runtime check, see _runtime_options
+        self._plan = None     # (checked, structure, options per key) of the last step, see _step_options
 
     # ----- options and groups
     def _check_options(self, options, where, runtime):
@@ -391,6 +392,7 @@ class Optimizer:
         self.step_count = 0
         self._structure = None
         self._checked = None
+        self._plan = None
 
     def __repr__(self):
         opts = ", ".join(f"{k}={val!r}" for k, val in self.defaults.items())
@@ -410,11 +412,7 @@ class Optimizer:
             raise ValueError(f"params changed since the previous step (was {self._structure}, now {structure}); "
                              "the optimizer's state belongs to one set of parameters: call reset() first")
 
-        options_for = self._options_per_key(p)
-        for k in p:  # per-copy rates: check every leading axis before any state changes
-            lr = options_for[k]["lr"]
-            if isinstance(lr, np.ndarray):
-                options_for[k] = dict(options_for[k], lr=self._per_copy(lr, k, p[k]))
+        options_for = self._step_options(p, structure)
         new = {}
         with np.errstate(all="ignore"):  # a diverging run may overflow; inf/NaN are passed on
             for k in p:
@@ -431,6 +429,27 @@ class Optimizer:
         self.step_count += 1
         return new if is_dict else new[None]
 
+    def _step_options(self, p, structure):
+        """Every key's options for this step, per-copy rates shaped to their parameter.
+
+        When no option changed since the previous step (:meth:`_runtime_options` hands back the very same
+        checked object), no rate is a schedule and the parameters have the same names and shapes, the
+        previous step's options are used again: they would be computed the same.
+        """
+        checked = self._runtime_options()
+        plan = getattr(self, "_plan", None)
+        if plan is not None and plan[0] is checked and plan[1] == structure:
+            return plan[2]
+        options_for = self._options_per_key(p, checked)
+        for k in p:  # per-copy rates: check every leading axis before any state changes
+            lr = options_for[k]["lr"]
+            if isinstance(lr, np.ndarray):
+                options_for[k] = dict(options_for[k], lr=self._per_copy(lr, k, p[k]))
+        fixed = getattr(self, "_checked", None) is not None and not any(
+            callable(group.get("lr")) for group in [checked[0], *checked[1]])
+        self._plan = (checked, structure, options_for) if fixed else None
+        return options_for
+
     @staticmethod
     def _per_copy(rates, key, param):
         """``rates`` (K,) shaped to broadcast along the leading (copy) axis of ``param``."""
@@ -445,7 +464,17 @@ class Optimizer:
 
         Float64 arrays are used as they are, without a copy: updates build new arrays and never
         write into their inputs (a step over many stacked copies would otherwise copy them all).
+        Two plain dicts of float64 arrays with the same keys and shapes (every step of a training
+        loop) are used as they are; anything else is checked and converted entry by entry.
         """
+        if type(params) is dict and type(grads) is dict and len(params) == len(grads):
+            for key, p in params.items():
+                g = grads.get(key)
+                if (type(p) is not np.ndarray or type(g) is not np.ndarray or p.dtype != np.float64
+                        or g.dtype != np.float64 or p.shape != g.shape):
+                    break
+            else:
+                return params, grads, True
         if not isinstance(params, Mapping):
             if isinstance(grads, Mapping):
                 raise TypeError("grads is a dict but params is a single array; pass both as arrays or both as dicts")
@@ -516,10 +545,10 @@ class Optimizer:
                     return False
         return True
 
-    def _options_per_key(self, params):
+    def _options_per_key(self, params, checked=None):
         """Validated options (with a float ``lr`` for this step) for every key of ``params``."""
         k = self.step_count
-        defaults, groups = self._runtime_options()
+        defaults, groups = self._runtime_options() if checked is None else checked
         resolved = {}
         for i, group in enumerate([defaults, *groups]):
             options = {key: val for key, val in group.items() if key != "params"}

@@ -64,7 +64,7 @@ import numpy as np
 from lrlab import _validate as v
 from lrlab.train.engine import default_max_loss, batch_stream
 from lrlab.optim.optimizers import SGD, Adagrad, Adam, AdamW, AdamWScheduleFree, RMSprop, SGDScheduleFree
-from lrlab.problems.digits import MLP
+from lrlab.problems.digits import MLP, _sum_like_numpy
 
 __all__ = ["train_mlps", "MLPRuns", "grid", "one_blas_thread", "OPTIMIZERS",
            "run_stacked", "loss_and_grad", "evaluate", "check_optimizer"]
@@ -239,29 +239,6 @@ def _forward(net, arrays, X):
             return acts, z
         a = _hidden(z, net.activation)
         acts.append(a)
-
-
-def _sum_like_numpy(rows):
-    """``rows[0] + rows[1] + …`` in the order numpy's pairwise ``sum`` uses for ``len(rows) <= 128``.
-
-    Summing over a short last axis calls numpy's inner loop once per row, which is slow for
-    thousands of rows of 10 classes; adding whole rows in the same order is fast and gives the
-    same bits as ``MLP``'s ``sum(axis=1)``.
-    """
-    n = len(rows)
-    if n < 8:
-        out = rows[0].copy()
-        for row in rows[1:]:
-            out += row
-        return out
-    r = list(rows[:8])
-    stop = n - n % 8
-    for i in range(8, stop, 8):
-        r = [r[j] + rows[i + j] for j in range(8)]
-    out = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-    for row in rows[stop:]:
-        out += row
-    return out
 
 
 def _softmax_cross_entropy(z, y, need_grad):
