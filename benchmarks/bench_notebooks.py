@@ -1,4 +1,5 @@
-"""How long each lesson takes to execute top to bottom (target: ≤ 10 s of cell execution).
+"""How long each lesson takes to execute top to bottom (target: ≤ 8 s of cell execution on an idle machine,
+so that a loaded one stays under the 10 s budget).
 
 Runs every solution notebook with nbclient in a fresh kernel, a few times,
 and prints the median wall time with and without the kernel start-up.
@@ -47,7 +48,7 @@ def main():
         runs = [run_once(path) for _ in range(args.repeats)]
         total = statistics.median(r[0] for r in runs)
         cells = statistics.median(r[1] for r in runs)
-        flag = "ok" if cells <= 10 else "OVER 10 s"
+        flag = "ok" if cells <= 8 else "over 8 s (target)" if cells <= 10 else "OVER the 10 s budget"
         print(f"{path.parent.name:32s} {total:16.2f} s {cells:10.2f} s  {flag}")
 
 
