@@ -170,17 +170,27 @@ def test_a_broken_entry_is_computed_again(cache, tmp_path):
 
 
 def _outputs(nb):
-    """What a reader sees: text, tables and figure descriptions; a study's own timing line left out."""
+    """What a reader sees: text, tables and figure descriptions; a study's own timing line left out.
+
+    A cell's printed lines arrive in one stream message or in several, as the kernel happens to flush
+    them (two ``print`` calls of lesson 05 came as one output in one run and as two in the next), so
+    consecutive outputs of the same stream are read as one text, as a reader sees them.
+    """
     seen = []
     for index, cell in enumerate(nb.cells):
+        merged = []
         for out in cell.get("outputs", []):
-            if out.output_type == "stream":
-                text = out.text
+            if out.output_type == "stream" and merged and merged[-1][0] == ("stream", out.name):
+                merged[-1][1] += out.text
+            elif out.output_type == "stream":
+                merged.append([("stream", out.name), out.text])
             elif out.output_type == "error":
-                text = f"{out.ename}: {out.evalue}"
+                merged.append([("error",), f"{out.ename}: {out.evalue}"])
             else:
-                text = out.get("data", {}).get("text/plain", "") + json.dumps(out.get("metadata", {}), sort_keys=True)
-            seen.append((index, "\n".join(line for line in text.splitlines() if " trained in " not in line)))
+                merged.append([(out.output_type,), out.get("data", {}).get("text/plain", "")
+                               + json.dumps(out.get("metadata", {}), sort_keys=True)])
+        seen += [(index, "\n".join(line for line in text.splitlines() if " trained in " not in line))
+                 for _, text in merged]
     return seen
 
 
@@ -198,3 +208,15 @@ def test_a_lesson_shows_the_same_outputs_when_its_studies_are_read_back(lesson, 
     assert len(kept) >= 2, "the lesson's studies should be kept"
     assert entries(tmp_path / "cache") == kept, "the second execution should compute nothing new"
     assert _outputs(warm) == _outputs(cold)
+
+
+def test_outputs_read_a_stream_split_across_messages_as_one_text():
+    """The kernel may send one cell's printed lines as one stream message or as several."""
+    whole, split = nbformat.v4.new_code_cell("x"), nbformat.v4.new_code_cell("x")
+    whole.outputs = [nbformat.v4.new_output("stream", name="stdout", text="3 cuts\nabove the minimum\n")]
+    split.outputs = [nbformat.v4.new_output("stream", name="stdout", text="3 cuts\nabove the"),
+                     nbformat.v4.new_output("stream", name="stdout", text=" minimum\n")]
+    one, two = nbformat.v4.new_notebook(cells=[whole]), nbformat.v4.new_notebook(cells=[split])
+    assert _outputs(one) == _outputs(two) == [(0, "3 cuts\nabove the minimum")]
+    split.outputs.insert(1, nbformat.v4.new_output("stream", name="stderr", text="warning\n"))
+    assert len(_outputs(two)) == 3, "outputs of different streams stay apart"
