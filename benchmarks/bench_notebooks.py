@@ -22,6 +22,8 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "book"))
+from transforms import strip_region  # noqa: E402 - the book's own region stripper
 # every study computed, never read back from a cache (lrlab._cache): what a learner's fresh kernel does
 os.environ.pop("LRLAB_STUDY_CACHE", None)
 
@@ -31,9 +33,6 @@ HIDDEN = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 
 def as_learner(nb):
     """``nb`` without the hidden tests: what a learner who wrote the model answers runs."""
-    sys.path.insert(0, str(ROOT / "book"))
-    from transforms import strip_region
-
     for cell in nb.cells:
         if cell.cell_type == "code" and HIDDEN[0] in cell.source:
             cell.source = strip_region(cell.source, HIDDEN)

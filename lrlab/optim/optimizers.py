@@ -156,11 +156,6 @@ def _lr_value(name, value):
     """A learning rate actually used for a step: finite and >= 0 (a float, or a 1-D array of them)."""
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value.item()
-    if (type(value) is np.ndarray and value.dtype == np.float64 and value.ndim == 1 and value.size
-            and np.isfinite(value).all() and (value >= 0).all()):
-        rates = value.copy()  # per-copy rates a schedule gives for one step, valid (any other: checked below)
-        rates.flags.writeable = False
-        return rates
     if _is_rate_array(value):
         return _lr_array(name, value, strict=False)
     return v.real(name, value, low=0.0)
