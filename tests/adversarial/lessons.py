@@ -18,7 +18,8 @@ as ``folder/<lesson>/<student>.ipynb`` (one folder, graded in one run). The scen
   ndarray, a plain object): *every* answer defines its functions to return a value that says
   ``==`` to anything and holds a wrong value. Every test cell must earn 0. Two of them carry one
   more attack each, which must change nothing: in ``liar-str`` the last answer then loops forever
-  (interrupted and noted), in ``liar-object`` the last answer's test cells are emptied (put back
+  (interrupted and noted; the loop sleeps, so the other worker has the core meanwhile: the loops that
+  burn a core are lesson 02's, ``tests/adversarial/submissions.py``), in ``liar-object`` the last answer's test cells are emptied (put back
   and noted);
 * ``b01-crash``: the first answer kills its kernel (``os._exit``): *not graded*;
 * ``b02-patch-checks``: the last answer returns liars and replaces every function of
@@ -240,8 +241,11 @@ def scenarios(p: Plan, course: Path) -> dict[str, Scenario]:
         scenario = Scenario(f"every answer returns a {kind} that claims to equal anything", answers, "graded",
                             {g: 0 for g in full}, attacked=list(full))
         if kind == "str":
-            answers[last.grade_id] += "\n\nwhile True:\n    pass\n"
-            scenario.what += "; the last answer then loops forever"
+            # the loop waits instead of spinning: the cell limit interrupts it the same way, and the other
+            # worker keeps the core (the loops that burn a core, four of them, are lesson 02's, in
+            # tests/adversarial/submissions.py)
+            answers[last.grade_id] += "\n\nimport time as _aeq_time\nwhile True:\n    _aeq_time.sleep(0.05)\n"
+            scenario.what += "; the last answer then loops forever (sleeping)"
             scenario.notes = rf"cell {last.grade_id} ran past \d+ s and was interrupted"
         elif kind == "object":
             answers.update({t: "pass" for t in last.tests})
