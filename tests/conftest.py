@@ -2,7 +2,8 @@
 items marked slow, ``executed``: each notebook executed once per test run (``tests/executed.py``),
 and the groups pytest-xdist would keep together with ``--dist loadgroup``. Measured on 2026-12-07:
 pytest-xdist 3.8 did not honour these marks (a module's tests ran on both workers), so ``.ci/run``
-uses ``--dist loadfile`` and runs the ``GRADING`` modules in a second, serial pytest run.
+uses ``--dist loadfile`` and runs the ``GRADING`` modules in a second pytest run, one after another, beside
+the first.
 
 Groups (``xdist_group``), so that every test still runs alone and each expensive fixture runs once:
 
@@ -12,7 +13,7 @@ Groups (``xdist_group``), so that every test still runs alone and each expensive
 * every module that grades with ``lrlab grade`` (``GRADING``) is one group per module: each run holds
   sandbox uids of its own (``lrlab.grading.uids``), so two grading runs at once are safe. (Set
   ``GRADING_SHARES_UIDS = True`` to put them all in ONE group again, one after another on one worker.)
-  ``.ci/run`` still grades them in a serial stage of their own: each run keeps both cores busy;
+  ``.ci/run`` grades them one after another in a pytest run of their own, beside the 2-core run;
 * tests without such a fixture (``INDEPENDENT``: each lesson executed for its own check) are not
   grouped: xdist hands them out one by one, so the lessons execute on both cores.
 """
