@@ -19,8 +19,8 @@ as ``folder/<lesson>/<student>.ipynb`` (one folder, graded in one run). The scen
   ``==`` to anything and holds a wrong value. Every test cell must earn 0. Two of them carry one
   more attack each, which must change nothing: in ``liar-str`` the last answer then loops forever
   (interrupted and noted; the loop sleeps, so the other worker has the core meanwhile: the loops that
-  burn a core are lesson 02's, ``tests/adversarial/submissions.py``), in ``liar-object`` the last answer's test cells are emptied (put back
-  and noted);
+  burn a core are lesson 02's, ``tests/adversarial/submissions.py``), in ``liar-object`` the last
+  answer's test cells are emptied (put back and noted);
 * ``b01-crash``: the first answer kills its kernel (``os._exit``): *not graded*;
 * ``b02-patch-checks``: the last answer returns liars and replaces every function of
   ``lrlab.course.checks`` and ``lrlab.course.exercises.*`` (in the modules and in the notebook's names, plus the
