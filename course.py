@@ -53,6 +53,8 @@ def python_too_old(version=sys.version_info) -> str | None:
 ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("LRLAB_VENV") or ROOT / ".venv").resolve()
 STAMP = VENV / ".lrlab-installed"
+#: the Jupyter config folder of ``lab``: what a learner on their own computer gets
+LEARNER_CONFIG = ROOT / "deploy" / "config" / "learner"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 
@@ -138,9 +140,14 @@ def lab(args: argparse.Namespace, extra: list[str]) -> None:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     cmd += extra
+    # A learner's own JupyterLab: nbgrader's instructor tools (formgrader, Create Assignment, the course
+    # and assignment lists, which need an exchange) are switched off; Validate stays (deploy/README.md).
+    env = dict(os.environ)
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        part for part in (str(LEARNER_CONFIG), os.environ.get("JUPYTER_CONFIG_PATH", "")) if part)
     say("starting JupyterLab: " + " ".join(cmd[1:]))
     sys.stdout.flush()
-    os.execv(cmd[0], cmd)  # replace this process: its PID is JupyterLab's
+    os.execve(cmd[0], cmd, env)  # replace this process: its PID is JupyterLab's
 
 
 def run_instead(cmd: list[str]) -> None:

@@ -1,4 +1,5 @@
 """The repository around the package: dependency lists agree, the course commands work."""
+import json
 import os
 import re
 import secrets
@@ -49,6 +50,11 @@ def _free_port():
         return s.getsockname()[1]
 
 
+#: nbgrader's JupyterLab plugins that ``course.py lab`` switches off (deploy/config/learner/)
+LEARNER_HIDES = {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+                 "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:menu"}
+
+
 @pytest.mark.slow
 def test_lab_command_serves_jupyterlab_on_loopback(tmp_path):
     port, token = _free_port(), secrets.token_hex(16)
@@ -75,7 +81,23 @@ def test_lab_command_serves_jupyterlab_on_loopback(tmp_path):
                 time.sleep(0.5)
         assert status == 200, f"JupyterLab did not answer; log:\n{(tmp_path / 'lab.log').read_text()[-3000:]}"
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token={token}", timeout=5) as r:
-            assert "JupyterLab" in r.read().decode()
+            page = r.read().decode()
+        assert "JupyterLab" in page
+        # A learner's lab has none of nbgrader's instructor tools, and keeps Validate.
+        config = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', page, re.S)
+        disabled = set(json.loads(config.group(1)).get("disabledExtensions", []))
+        assert LEARNER_HIDES <= disabled, f"still on in a learner's lab: {sorted(LEARNER_HIDES - disabled)}"
+        assert "@jupyter/nbgrader:validate-assignment" not in disabled
+        with pytest.raises(urllib.error.HTTPError) as formgrader:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/formgrader/manage_assignments?token={token}", timeout=5)
+        assert formgrader.value.code == 404
+        # Validate runs the learner's notebook and names the tests that fail (every exercise is still a stub).
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/assignments/validate?token={token}", method="POST",
+                                         data=b"path=02-three-learning-rates/02-three-learning-rates.ipynb")
+        with urllib.request.urlopen(request, timeout=60) as r:
+            validated = json.loads(r.read())
+        assert validated["success"], validated["value"][-2000:]
+        assert validated["value"]["failed"] and "NotImplementedError" in validated["value"]["failed"][0]["error"]
         with pytest.raises(urllib.error.HTTPError) as no_token:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents", timeout=5)
         assert no_token.value.code == 403

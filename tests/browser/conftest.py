@@ -71,6 +71,8 @@ def lab(tmp_path_factory):
         env[var] = str(base / sub)
         (base / sub).mkdir()
     env.pop("JUPYTER_PATH", None)
+    # The JupyterLab a learner gets from `course.py lab`: nbgrader's instructor tools switched off.
+    env["JUPYTER_CONFIG_PATH"] = str(ROOT / "deploy" / "config" / "learner")
     env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     # No news or update pop-ups over the notebook.
     notify = base / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
