@@ -41,3 +41,21 @@ def test_width_transfer_marks_the_best_rate_of_every_width():
         stars = [line for line in ax.get_lines() if line.get_marker() == "*"]
         np.testing.assert_allclose(sorted(s.get_xdata()[0] for s in stars), sorted(w.best_rates(p)))
         assert p in ax.get_title()
+
+
+def test_every_line_of_the_lesson09_figures_is_named_and_shared_y_axes_are_labelled_on_both_panels():
+    # the description of a figure reads the lines' labels and each panel's y label (alt text, long table)
+    from lrlab.course.plots import description
+    s = scale.schedule_study(rates=(0.003, 0.03), seeds=(0, 1), steps=40)
+    w = scale.width_study(widths=(16, 32), rates=(0.003, 0.03), seeds=(0, 1), steps=10)
+    b = scale.wsd_branches(0.01, budgets=(20, 40), seeds=(0,))
+    for axes in (plots.schedule_grid(s, title=TITLE), plots.width_transfer(w, title=TITLE), plots.wsd_branches(b)):
+        for ax in axes:
+            assert ax.get_ylabel(), f"panel {ax.get_title()!r} has no y label"
+            unnamed = [line for line in ax.get_lines() if line.get_label().startswith("_")]
+            assert not unnamed, f"panel {ax.get_title()!r} draws {len(unnamed)} unnamed lines"
+        assert_fits_canvas(axes[0])
+        text = description(axes[0]).long_text()
+        assert "(unlabelled)" not in text and "value against" not in text
+    grid_rows = description(axes[0]).long  # the last figure drawn: the branches
+    assert any("WSD, 40 steps" in row for row in grid_rows)

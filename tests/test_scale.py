@@ -32,13 +32,39 @@ def test_schedule_study_holds_every_method_at_every_rate_and_seed(small):
 def test_stacked_half_budget_cosine_equals_its_own_shorter_run(small):
     # the study trains it in the stack of the full-budget runs, with the rate 0 after its last step
     from lrlab.optim.optimizers import AdamW
-    from lrlab.optim.schedules import warmup_cosine
     from lrlab.train.batched import grid, run_stacked
     net, lrs = scale._net(), grid(small.rates, small.seeds)[0]
-    table = np.stack([warmup_cosine(r, 1, 20)(np.arange(20)) for r in lrs], axis=1)
+    table = np.stack([scale.cosine_schedule(r, 20, 1)(np.arange(20)) for r in lrs], axis=1)
     out = run_stacked(net, AdamW(lr=lambda t: table[t]), scale._stack(net, small.seeds, 2), 20, batch_size=32,
                       data_seed=0)
     np.testing.assert_array_equal(small.final["cosine, half budget"], out["val_loss"].reshape(2, 2))
+
+
+def test_cosine_schedule_ramps_as_wsd_and_then_follows_warmup_cosine():
+    from lrlab.optim.schedules import warmup_cosine, wsd
+    t = np.arange(320)
+    cos, ours = warmup_cosine(0.03, 15, 300)(t), scale.cosine_schedule(0.03, 300, 15)(t)
+    np.testing.assert_array_equal(ours[:15], wsd(0.03, 300, 15)(t)[:15], err_msg="the warmup should be WSD's ramp")
+    assert ours[0] == 0.03 / 15 and cos[0] == 0.0, "the first update moves; warmup_cosine's does not"
+    np.testing.assert_allclose(ours[15:], cos[15:], atol=1e-15, err_msg="after the warmup: warmup_cosine's cosine")
+
+
+def test_margin_is_the_gap_in_ranges_and_ranks_where_the_verdict_does():
+    assert scale.margin([0.10, 0.12], [0.13, 0.14]) == pytest.approx(1.25)
+    assert scale.margin([0.1, 0.1], [0.1, 0.1]) == 0.0 and scale.margin([0.1], [0.2]) == float("inf")
+    for a, b in (([0.10, 0.12], [0.20, 0.21]), ([0.10, 0.14], [0.12, 0.13]), ([0.3, 0.31], [0.2, 0.22])):
+        assert (scale.margin(a, b) > 1) == (scale.verdict(a, b) != "indistinguishable"), (a, b)
+
+
+def test_comparisons_give_the_verdict_and_margin_of_compare(small):
+    table = small.comparisons([("wsd", "cosine"), ("schedule-free", "cosine, half budget", "half", "final")])
+    assert table.column("method") == ["wsd, 40 steps", "schedule-free, stopped at 20"]
+    assert table.column("against") == ["cosine, 40 steps", "cosine, half budget, 20 steps"]
+    assert table.column("verdict") == [small.compare("wsd", "cosine"),
+                                       small.compare("schedule-free", "cosine, half budget", "half", "final")]
+    assert table.column("gap / range")[0] == pytest.approx(small.margin("wsd", "cosine"))
+    assert small.versus("cosine", "wsd").column("gap / range")[0] == pytest.approx(
+        scale.margin(small.final["cosine"][0], small.final["wsd"][0]))
 
 
 def test_width_study_stacks_both_parametrizations_as_separate_runs_would_give():
@@ -66,6 +92,17 @@ def test_width_study_is_the_same_network_at_the_base_width():
     assert not np.array_equal(w.loss["standard"][1], w.loss["µP"][1])
     t = w.transfer("µP")
     assert t["cost_proxy"] < t["cost_direct"] and w.params(32) == 64 * 32 + 32 + 32 * 10 + 10
+
+
+def test_width_table_shows_the_range_and_judges_each_wider_network_against_the_base():
+    w = scale.width_study(widths=(16, 32, 64), rates=(0.003, 0.03), seeds=(0, 1), steps=10)
+    table = w.table()
+    assert table.column("range") == pytest.approx([np.ptp(w.at_best("standard", i)) for i in range(3)])
+    against = table.column("µP: against width 16")
+    base = w.at_best("µP", 0)
+    assert against[0] is None and against[1:] == [
+        scale.verdict(w.at_best("µP", i), base, (f"width {n}", "width 16")) for i, n in ((1, 32), (2, 64))]
+    assert table.column("gap / range")[2] == pytest.approx(scale.margin(w.at_best("µP", 2), w.at_best("µP", 0)))
 
 
 @pytest.mark.parametrize("call, error, match", [

@@ -16,8 +16,8 @@ Parts of the lesson and their functions
       :func:`finetune_grid` (every body/head rate pair, several seeds), :func:`best_pair`;
     * batch size and the rate: :func:`batch_sweep` (best rate per batch size and seed);
     * setting and forgetting: :func:`ladder` (curves for several rates), :func:`overfit`;
-    * giving up too early: :func:`stalls` (runs that ReduceLROnPlateau would call stalled, then
-      going on unchanged or with the rate divided by 10);
+    * giving up too early: :func:`stalls` (runs trained until ReduceLROnPlateau, fed their smoothed
+      validation loss, would cut, then forked per seed: going on unchanged or with the rate divided by 10);
     * the post's quick-reference table: :func:`quick_reference`, :func:`row_verdict`.
 
 Several seeds
@@ -564,7 +564,7 @@ def overfit(n_images=60, *, hidden=128, steps=400, lr=1e-2, every=20, seed=0) ->
 
 
 #: The runs that look stuck in part 4: name -> (batch size, SGD rate, the ways on tried).
-STALLED = {"batch 8, lr 0.5": (8, 0.5, ("continue as is", "divide by 10")),
+STALLED = {"batch 4, lr 0.5": (4, 0.5, ("continue as is", "divide by 10")),
            "batch 32, lr 1": (32, 1.0, ("continue as is", "divide by 10"))}
 #: The ways on after the stall: name -> factor on the rate.
 OPTIONS = {"continue as is": 1.0, "divide by 10": 0.1, "multiply by 10": 10.0}
@@ -572,44 +572,63 @@ OPTIONS = {"continue as is": 1.0, "divide by 10": 0.1, "multiply by 10": 10.0}
 
 @dataclass
 class Stalls:
-    """Runs that look stuck, and what each way on did: see :func:`stalls`.
+    """Runs that have stalled, and what each way on did: see :func:`stalls`.
 
-    ``first[name]``: the :class:`Curves` of the first ``start_step`` steps (one copy per seed);
-    ``after[name][option]``: the next ``more`` steps from there (one copy per seed; steps count
-    from the stall). ``plateau_cut[name]``: per seed, the first step at which
-    :class:`~lrlab.optim.schedules.ReduceLROnPlateau` fed the validation loss of every evaluation
-    (``patience``, ``factor`` 0.1) would have cut the rate (-1: it never did by ``start_step``).
+    ``first[name]``: the :class:`Curves` of the run at its constant rate (one copy per seed, steps 0
+    to ``limit + more``); ``fork[name]``: per seed, the step at which it stalled and was forked: the
+    first evaluation at which :class:`~lrlab.optim.schedules.ReduceLROnPlateau` (``patience``,
+    ``factor`` 0.1), fed the mean validation loss of the last ``window`` evaluations, would cut the
+    rate. ``after[name][option]``: per seed, the ``more`` steps after its own fork (steps count from
+    the fork; "continue as is" is the rest of ``first``, so its ``params`` are empty).
+    ``plateau_cut[name]``: per seed, the first step at which the same rule fed each evaluation
+    unsmoothed would cut (-1: never by ``limit + more``).
     """
 
     runs: dict
     seeds: tuple
-    start_step: int
+    limit: int
     more: int
     every: int
     patience: int
     window: int
     first: dict
     after: dict
+    fork: dict
     plateau_cut: dict
 
+    def _index(self, name) -> np.ndarray:
+        return self.fork[name] // self.every
+
+    def _before(self, name, attr="val_loss", back=0) -> np.ndarray:
+        """Per seed, the ``window`` evaluations that end ``back`` evaluations before the fork."""
+        values = getattr(self.first[name], attr)
+        return np.array([values[k, i - back - self.window + 1:i - back + 1] for k, i in enumerate(self._index(name))])
+
     def stalled(self, name) -> np.ndarray:
-        """Per seed: would ReduceLROnPlateau have cut the rate by the stall step?"""
-        return self.plateau_cut[name] >= 0
+        """Per seed: did the run stall (a fork was found) within ``limit`` steps?"""
+        return self.fork[name] >= 0
 
     def ends(self, name, option, attr="val_loss") -> np.ndarray:
-        """Per seed, the mean of ``attr`` over the last ``window`` evaluations after the stall."""
+        """Per seed, the mean of ``attr`` over the last ``window`` evaluations, ``more`` steps after the fork."""
         return np.mean(getattr(self.after[name][option], attr)[:, -self.window:], axis=1)
 
     def wobble(self, name) -> np.ndarray:
-        """Per seed, how much the validation loss jumps before the stall: its standard deviation over
+        """Per seed, how much the validation loss jumps before the fork: its standard deviation over
         the last ``window`` evaluations, relative to their mean (noise from a rate too large for it
         makes this large; a smooth floor keeps it small)."""
-        last = self.first[name].val_loss[:, -self.window:]
+        last = self._before(name)
         return last.std(axis=1) / last.mean(axis=1)
 
     def at_stall(self, name, attr="val_loss") -> np.ndarray:
-        """Per seed, the mean of ``attr`` over the last ``window`` evaluations before the stall."""
-        return np.mean(getattr(self.first[name], attr)[:, -self.window:], axis=1)
+        """Per seed, the mean of ``attr`` over the last ``window`` evaluations up to the fork."""
+        return self._before(name, attr).mean(axis=1)
+
+    def best_before(self, name) -> np.ndarray:
+        """Per seed, the lowest mean of ``window`` evaluations in a row that ended more than ``patience``
+        evaluations before the fork (the level the smoothed loss has not improved on since)."""
+        val, w = self.first[name].val_loss, self.window
+        return np.array([np.convolve(val[k, :i - self.patience], np.ones(w) / w, mode="valid").min()
+                         for k, i in enumerate(self._index(name))])
 
 
 def _first_cut(losses, lr, patience):
@@ -620,34 +639,62 @@ def _first_cut(losses, lr, patience):
     return -1
 
 
+def _stall_index(losses, window, patience):
+    """The first evaluation at which ReduceLROnPlateau, fed the mean of the last ``window`` losses, cuts."""
+    smooth = np.convolve(losses, np.ones(window) / window, mode="valid")   # smooth[j] ends at losses[j + window - 1]
+    hit = _first_cut(smooth, 1.0, patience)
+    return hit + window - 1 if hit >= 0 else -1
+
+
 @functools.lru_cache(maxsize=4)
-def _stalls(runs, seeds, start, more, every, patience, window):
+def _stalls(runs, seeds, limit, more, every, patience, window):
     net = MLP(sizes=(64, 32, 10), activation="tanh")
     X, y, Xv, yv = _digits(net)
-    S = len(seeds)
-    first, after, cut = {}, {}, {}
+    S, e = len(seeds), more // every
+    first, after, fork, cut = {}, {}, {}, {}
     for batch in sorted({b for _, b, _, _ in runs}):
         mine = [(n, lr, ways) for n, b, lr, ways in runs if b == batch]
         base = np.repeat([lr for _, lr, _ in mine], S)
         init = {k: np.tile(a, (len(mine),) + (1,) * (a.ndim - 1)) for k, a in stack_seeds(net, seeds).items()}
-        run = train(net, SGD(lr=base), start, params=init, X=X, y=y, X_val=Xv, y_val=yv, every=every,
-                    batch_size=batch, track_train=False)
-        src = [(i, way) for i, (_, _, ways) in enumerate(mine) for way in ways]   # (run, way) per block of S
-        rows = np.concatenate([np.arange(i * S, (i + 1) * S) for i, _ in src])
-        rates = base[rows] * np.repeat([OPTIONS[way] for _, way in src], S)
-        cont = train(net, SGD(lr=rates), more, params={k: a[rows] for k, a in run.params.items()}, X=X, y=y,
-                     X_val=Xv, y_val=yv, every=every, batch_size=batch, data_seed=1, track_train=False)
+        run = train(net, SGD(lr=base), limit + more, params=init, X=X, y=y, X_val=Xv, y_val=yv, every=every,
+                    batch_size=batch)
+        at = np.array([_stall_index(run.val_loss[k, :limit // every + 1], window, patience) for k in range(base.size)])
+        for k in np.flatnonzero(at < 0):
+            raise ValueError(f"run {mine[k // S][0]!r} did not stall within limit={limit} steps on seed "
+                             f"{seeds[k % S]}; give it a larger limit")
+        src = [(i, way) for i, (_, _, ways) in enumerate(mine) for way in ways if OPTIONS[way] != 1.0]
+        rows = np.concatenate([np.arange(i * S, (i + 1) * S) for i, _ in src]) if src else np.arange(0)
+        if src:   # each copy at its run's rate up to its own fork, then at the way's rate (the same batches)
+            steps = run.steps[at[rows]]
+            before, after_fork = base[rows], base[rows] * np.repeat([OPTIONS[way] for _, way in src], S)
+
+            def rate(t, steps=steps, before=before, after_fork=after_fork):   # t counts steps from 0
+                return np.where(t >= steps, after_fork, before)
+
+            forked = train(net, SGD(lr=rate), int(steps.max()) + more, params={k: a[rows] for k, a in init.items()},
+                           X=X, y=y, X_val=Xv, y_val=yv, every=every, batch_size=batch)
         for i, (name, lr, ways) in enumerate(mine):
             own = np.arange(i * S, (i + 1) * S)
             first[name] = _curves_rows(run, own, base[own])
+            fork[name] = run.steps[at[own]]
+            cut[name] = np.array([int(run.steps[h]) if h >= 0 else -1
+                                  for h in (_first_cut(run.val_loss[k], lr, patience) for k in own)])
             after[name] = {}
-            for j, (r, way) in enumerate(src):
-                if r == i:
-                    block = np.arange(j * S, (j + 1) * S)
-                    after[name][way] = _curves_rows(cont, block, rates[block])
-            hit = [_first_cut(run.val_loss[k], lr, patience) for k in own]
-            cut[name] = np.array([int(run.steps[h]) if h >= 0 else -1 for h in hit])
-    return Stalls(runs, seeds, start, more, every, patience, window, first, after, cut)
+            for way in ways:
+                if OPTIONS[way] == 1.0:
+                    source, where = run, own
+                else:
+                    j = src.index((i, way))
+                    source, where = forked, np.arange(j * S, (j + 1) * S)
+                after[name][way] = _slice_after(source, where, at[own], e, base[own] * OPTIONS[way])
+    return Stalls(runs, seeds, limit, more, every, patience, window, first, after, fork, cut)
+
+
+def _slice_after(c: Curves, rows, starts, n, lrs) -> Curves:
+    """Per row, the ``n + 1`` evaluations from its own start (steps count from there)."""
+    pick = lambda a: np.array([a[r, s:s + n + 1] for r, s in zip(rows, starts)])  # noqa: E731
+    return Curves(c.steps[:n + 1] - c.steps[0], pick(c.train_loss), pick(c.val_loss), pick(c.val_accuracy),
+                  c.diverged_at[rows], {}, np.asarray(lrs))
 
 
 def _curves_rows(c: Curves, rows, lrs) -> Curves:
@@ -656,23 +703,27 @@ def _curves_rows(c: Curves, rows, lrs) -> Curves:
 
 
 @cached
-def stalls(runs=None, *, seeds=SEEDS, start=600, more=450, every=30, patience=3, window=5) -> Stalls:
-    """Runs that look stuck after ``start`` steps, each continued ``more`` steps in every way of :data:`OPTIONS`.
+def stalls(runs=None, *, seeds=SEEDS, limit=1500, more=450, every=30, patience=5, window=5) -> Stalls:
+    """Runs trained until they stall, then continued ``more`` steps in each of their ways of :data:`OPTIONS`.
 
     ``runs``: name -> (batch size, SGD rate, ways on from :data:`OPTIONS`), default :data:`STALLED`.
-    Every run is trained from each seed's start (the same batches for every seed), evaluated
-    every ``every`` steps; at ``start`` it goes on each of its ways (unchanged, the rate divided by
-    10, or multiplied by 10) for the same ``more`` steps (new batches, the same for every way). Ends are compared over the last
-    ``window`` evaluations, per seed, not on one noisy value.
+    Every run is trained at its rate from each seed's start (the same batches for every seed and
+    every way on), evaluated every ``every`` steps. A seed's run has **stalled** at the first
+    evaluation at which ReduceLROnPlateau (``patience``, factor 0.1), fed the mean validation loss
+    of the last ``window`` evaluations rather than each noisy one, would cut its rate: the smoothed
+    loss has not improved for ``patience + 1`` evaluations. Each seed is forked there, within the
+    first ``limit`` steps (a ValueError names a run that does not stall by then), and goes on each
+    of its ways (unchanged, the rate divided by 10, or multiplied by 10) for ``more`` steps. Ends
+    are compared over the last ``window`` evaluations, per seed, not on one noisy value.
     """
     runs = STALLED if runs is None else runs
     items = tuple((str(n), v.integer("batch size", b, low=1), v.positive("lr", lr),
                    tuple(v.choice("way", w, OPTIONS) for w in ways)) for n, (b, lr, ways) in runs.items())
-    start, more, every = (v.integer(n, x, low=1) for n, x in (("start", start), ("more", more), ("every", every)))
-    if start % every or more % every:
-        raise ValueError(f"start and more must be multiples of every, got start={start}, more={more}, every={every}")
-    window = v.integer("window", window, low=1, high=more // every)
-    return _stalls(items, _check_seeds(seeds), start, more, every, v.integer("patience", patience, low=0), window)
+    limit, more, every = (v.integer(n, x, low=1) for n, x in (("limit", limit), ("more", more), ("every", every)))
+    if limit % every or more % every:
+        raise ValueError(f"limit and more must be multiples of every, got limit={limit}, more={more}, every={every}")
+    window = v.integer("window", window, low=1, high=min(more, limit) // every)
+    return _stalls(items, _check_seeds(seeds), limit, more, every, v.integer("patience", patience, low=0), window)
 
 
 # ------------------------------------------------------------------ part 5: the post's quick-reference table
@@ -763,8 +814,8 @@ def quick_reference() -> list[Trial]:
     Rows 1-4 and 6: SGD runs of the ladder's rates (300 steps, batch 32, every seed of
     :data:`SEEDS`; the rates of 100 and more, which blow up within a few steps, are run for 20 and
     count as an infinite loss), judged on the final training loss; "use Adam" is Adam at its default rate
-    0.001. Row 5: the stalls of :func:`stalls`, judged on the validation loss over the last
-    evaluations, against going on unchanged.
+    0.001. Row 5: the stalls of :func:`stalls` (each seed forked where it stalled), judged on the
+    validation loss over the last evaluations, against going on unchanged.
     """
     return list(_quick_reference())
 
@@ -802,7 +853,7 @@ def _quick_reference():
             at(lr), at(fixed))
     st = stalls()
     vmetric = f"validation loss, mean of the last {st.window} evaluations, {st.more} steps after the stall"
-    for name, premise, why in (("batch 8, lr 0.5", True, "stalled, jumping loss (rate too large for the noise)"),
+    for name, premise, why in (("batch 4, lr 0.5", True, "stalled, jumping loss (rate too large for the noise)"),
                                ("batch 32, lr 1", False, "stalled, smooth floor (not the rate)")):
         ends = {way: tuple(float(x) for x in st.ends(name, way)) for way in st.after[name]}
         best5 = tuple(float(b) for b in np.min(list(ends.values()), axis=0))

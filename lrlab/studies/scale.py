@@ -29,12 +29,13 @@ from lrlab import _validate as v
 from lrlab.train.batched import grid, run_stacked
 from lrlab.optim.optimizers import Adam, AdamW, AdamWScheduleFree
 from lrlab.problems.digits import MLP, mup_scales
-from lrlab.optim.schedules import warmup_cosine, wsd
+from lrlab.optim.schedules import wsd
 from lrlab.studies.sensitivity import goldilocks_zone
 from lrlab.tables import Table
 from lrlab._cache import cached
 
-__all__ = ["verdict", "ScheduleStudy", "schedule_study", "BranchStudy", "wsd_branches", "WidthStudy", "width_study",
+__all__ = ["verdict", "margin", "MARGINAL", "cosine_schedule", "ScheduleStudy", "schedule_study", "BranchStudy",
+           "wsd_branches", "WidthStudy", "width_study",
            "SCHEDULE_RATES", "SCHEDULE_STEPS", "WIDTHS", "WIDTH_RATES", "WIDTH_STEPS", "SEEDS"]
 
 #: The grids the lesson and :mod:`lrlab.studies.article` use.
@@ -43,10 +44,25 @@ SCHEDULE_STEPS = 300
 WIDTHS = (32, 128, 512)
 WIDTH_RATES = tuple(float(x) for x in 10.0 ** np.arange(-2.5, -0.49, 0.5))
 WIDTH_STEPS = 100
-SEEDS = (0, 1)
+SEEDS = (0, 1, 2)
 WARMUP = 0.05        # fraction of the budget spent warming up
 DECAY = 0.2          # fraction of the budget WSD spends decaying
 BATCH = 32
+#: a ranking whose gap is less than this many times the range over seeds is marginal (see :func:`margin`)
+MARGINAL = 1.25
+
+
+def cosine_schedule(peak, total_steps, warmup_steps):
+    """Warmup + cosine with WSD's ramp: the :func:`~lrlab.optim.schedules.wsd` that has no stable phase.
+
+    Step ``t < W`` uses ``peak·(t + 1)/W`` (the first update already moves, as in every WSD run of this
+    module), then half a cosine from ``peak`` at step ``W`` down to 0 at ``total_steps``: the cosine of
+    :func:`~lrlab.optim.schedules.warmup_cosine`, whose own ramp starts at 0 and ends one step later.
+
+    >>> [round(cosine_schedule(1.0, 6, 2)(t), 3) for t in range(7)]
+    [0.5, 1.0, 1.0, 0.854, 0.5, 0.146, 0.0]
+    """
+    return wsd(peak, total_steps, warmup_steps, total_steps - warmup_steps, "cosine")
 
 
 def _net(width=32, init_scales=None):
@@ -102,6 +118,22 @@ def verdict(a, b, names=("a", "b")) -> str:
     return f"{names[0]} lower" if diff < 0 else f"{names[1]} lower"
 
 
+def margin(a, b) -> float:
+    """How far apart two sets of per-seed losses are, in ranges: |mean(a) − mean(b)| / the larger range.
+
+    :func:`verdict` ranks them when this is above 1; between 1 and :data:`MARGINAL` the ranking is
+    marginal (a gap within a quarter of the range), and the lessons say so.
+
+    >>> round(margin([0.10, 0.12], [0.13, 0.14]), 2)
+    1.25
+    """
+    a = v.array("a", a, ndim=1, min_size=1, finite=False)
+    b = v.array("b", b, ndim=1, min_size=1, finite=False)
+    diff = abs(float(a.mean() - b.mean()))
+    noise = max(float(np.ptp(a)), float(np.ptp(b)))
+    return diff / noise if noise > 0 else (0.0 if diff == 0 else float("inf"))
+
+
 # --------------------------------------------------------------------------- schedules and schedule-free
 @dataclass(frozen=True)
 class ScheduleStudy:
@@ -142,6 +174,26 @@ class ScheduleStudy:
         """:func:`verdict` of method ``a`` against ``b``, each at its own best rate (``when_b`` defaults to ``when_a``)."""
         return verdict(self.at_best(a, when_a), self.at_best(b, when_a if when_b is None else when_b), (a, b))
 
+    def margin(self, a, b, when_a="final", when_b=None):
+        """:func:`margin` of method ``a`` against ``b``, each at its own best rate (arguments as :meth:`compare`)."""
+        return margin(self.at_best(a, when_a), self.at_best(b, when_a if when_b is None else when_b))
+
+    def _label(self, name, when):
+        if when == "half":
+            return f"{name}, stopped at {self.steps // 2}"
+        return f"{name}, {self.steps // 2 if name == 'cosine, half budget' else self.steps} steps"
+
+    def comparisons(self, pairs) -> Table:
+        """One row per ``(a, b[, when_a[, when_b]])`` of ``pairs`` (the arguments of :meth:`compare`): both
+        methods at their own best rate, the :func:`verdict` and the gap in ranges over seeds (:func:`margin`)."""
+        rows = []
+        for a, b, *when in pairs:
+            when_a = when[0] if when else "final"
+            when_b = when[1] if len(when) > 1 else when_a
+            rows.append([self._label(a, when_a), self._label(b, when_b), self.compare(a, b, when_a, when_b),
+                         self.margin(a, b, when_a, when_b)])
+        return Table(["method", "against", "verdict", "gap / range"], rows, formats=["s", "s", "s", ".2f"])
+
     def zone(self, name, factor=2.0):
         """Lesson 06's Goldilocks zone of the mean final loss (rates within ``factor`` of the best)."""
         return goldilocks_zone(self.rates, self.mean(name), factor)
@@ -150,22 +202,18 @@ class ScheduleStudy:
         """Method ``a`` against ``b`` at every peak rate: mean and range over seeds, and the verdict."""
         la, lb = (getattr(self, v.choice("when", when, ("final", "half")))[n] for n in (a, b))
         rows = [[float(r), float(x.mean()), float(np.ptp(x)), float(y.mean()), float(np.ptp(y)),
-                 verdict(x, y, (a, b))] for r, x, y in zip(self.rates, la, lb)]
-        return Table(["peak rate", f"{a}: mean", "range", f"{b}: mean", "range", "verdict"], rows,
-                     formats=[".3g", ".4f", ".4f", ".4f", ".4f", "s"])
+                 verdict(x, y, (a, b)), margin(x, y)] for r, x, y in zip(self.rates, la, lb)]
+        return Table(["peak rate", f"{a}: mean", "range", f"{b}: mean", "range", "verdict", "gap / range"], rows,
+                     formats=[".3g", ".4f", ".4f", ".4f", ".4f", "s", ".2f"])
 
     def summary(self) -> Table:
         """Every method at its own best rate of the grid, after the whole budget and after half of it."""
         rows = []
-        for when, label in (("final", f"{self.steps} steps"), ("half", f"stopped at {self.steps // 2}")):
+        for when in ("final", "half"):
             for name in getattr(self, when):
-                if when == "final" and name == "cosine, half budget":
-                    label_here = f"{self.steps // 2} steps"
-                else:
-                    label_here = label
                 rate, mean, spread = self.best(name, when)
                 zone = goldilocks_zone(self.rates, self.mean(name, when))
-                rows.append([name, label_here, rate, mean, spread, zone.width])
+                rows.append([name, self._label(name, when).removeprefix(f"{name}, "), rate, mean, spread, zone.width])
         return Table(["method", "trained for", "best peak rate", "validation loss", "range over seeds",
                       "zone (decades)"], rows, formats=["s", "s", ".3g", ".4f", ".4f", ".1f"])
 
@@ -174,7 +222,8 @@ class ScheduleStudy:
 def schedule_study(rates=SCHEDULE_RATES, seeds=SEEDS, steps=SCHEDULE_STEPS) -> ScheduleStudy:
     """AdamW + warmup/cosine, AdamW + WSD and schedule-free AdamW on the digits MLP 64-32-10.
 
-    Every method warms up for 5 % of the budget; WSD decays over the last 20 % with the 1 − sqrt
+    Every method warms up for 5 % of the budget on one ramp, ``peak·(t + 1)/W`` (:func:`cosine_schedule`, WSD and
+    the schedule-free warmup alike); WSD decays over the last 20 % with the 1 − sqrt
     shape; AdamW keeps torch's default weight decay 0.01 (schedule-free: none, the package's
     default). Minibatches of 32, one shared data order.
     """
@@ -193,9 +242,9 @@ def _schedule_study(rates, seeds, steps):
     lrs = grid(rates, seeds)[0]
     n, k = len(rates), len(lrs)
     warm, warm_half = int(round(WARMUP * steps)), int(round(WARMUP * half))
-    planned = {"cosine": ([warmup_cosine(r, warm, steps) for r in lrs], steps),
+    planned = {"cosine": ([cosine_schedule(r, steps, warm) for r in lrs], steps),
                "wsd": ([wsd(r, steps, warm, int(round(DECAY * steps))) for r in lrs], steps),
-               "cosine, half budget": ([warmup_cosine(r, warm_half, half) for r in lrs], half)}
+               "cosine, half budget": ([cosine_schedule(r, half, warm_half) for r in lrs], half)}
     table = np.concatenate([_padded(scheds, n_steps, steps) for scheds, n_steps in planned.values()], axis=1)
     adamw = run_stacked(net, AdamW(lr=lambda t: table[t]), _stack(net, seeds, n * len(planned)), steps,
                         batch_size=BATCH, data_seed=0, eval_at=(half,))
@@ -248,13 +297,19 @@ class BranchStudy:
     def verdicts(self):
         return [verdict(w, c, ("WSD branch", "cosine")) for w, c in zip(self.wsd, self.cosine)]
 
+    def margins(self):
+        """:func:`margin` of the WSD branch against the cosine run at every budget."""
+        return [margin(w, c) for w, c in zip(self.wsd, self.cosine)]
+
     def table(self) -> Table:
-        """Every budget: where the WSD branch starts its decay, both final losses, the gap and the verdict."""
-        rows = [[b, b - d, float(c.mean()), float(np.ptp(c)), float(w.mean()), float(np.ptp(w)), float(g), vd]
-                for b, d, c, w, g, vd in zip(self.budgets, self.decay, self.cosine, self.wsd, self.gap(),
-                                             self.verdicts())]
+        """Every budget: where the WSD branch starts its decay, both final losses, the gap, the verdict and the
+        gap in ranges over seeds."""
+        rows = [[b, b - d, float(c.mean()), float(np.ptp(c)), float(w.mean()), float(np.ptp(w)), float(g), vd, m]
+                for b, d, c, w, g, vd, m in zip(self.budgets, self.decay, self.cosine, self.wsd, self.gap(),
+                                                self.verdicts(), self.margins())]
         return Table(["budget (steps)", "branch decays from", "cosine: mean", "range", "WSD branch: mean", "range",
-                      "gap", "verdict"], rows, formats=["d", "d", ".4f", ".4f", ".4f", ".4f", "+.1%", "s"])
+                      "gap", "verdict", "gap / range"], rows,
+                     formats=["d", "d", ".4f", ".4f", ".4f", ".4f", "+.1%", "s", ".2f"])
 
 
 @cached
@@ -279,7 +334,7 @@ def _wsd_branches(peak, budgets, seeds):
     warm = int(round(WARMUP * budgets[-1]))      # one warmup shared by every branch
     decay = tuple(int(round(DECAY * b)) for b in budgets)
     runs = [(name, b, sched) for b, d in zip(budgets, decay)
-            for name, sched in (("cosine", warmup_cosine(peak, int(round(WARMUP * b)), b)),
+            for name, sched in (("cosine", cosine_schedule(peak, b, int(round(WARMUP * b)))),
                                 ("wsd", wsd(peak, b, min(warm, b - d), d)))]
     s = len(seeds)
     table = np.concatenate([_padded([sched] * s, b, budgets[-1]) for _, b, sched in runs], axis=1)
@@ -339,17 +394,27 @@ class WidthStudy:
     def params(width):
         return 64 * width + width + width * 10 + 10
 
+    def at_best(self, p, i):
+        """The per-seed losses of width ``widths[i]`` at its best rate in parametrization ``p``."""
+        return self.loss[p][i, int(self.best_index(p)[i])]
+
     def table(self) -> Table:
-        """The best rate of every width in both parametrizations, with its loss."""
+        """The best rate of every width in both parametrizations, with its loss (mean and range over seeds); in
+        µP each wider network against the narrowest, each at its best rate (:func:`verdict`, :func:`margin`)."""
         rows = []
+        base = self.at_best("µP", 0)
         for i, w in enumerate(self.widths):
             row = [w]
             for p in self.PARAMETRIZATIONS:
-                j = int(self.best_index(p)[i])
-                row += [float(self.rates[j]), float(self.mean(p)[i, j])]
+                x = self.at_best(p, i)
+                row += [float(self.rates[self.best_index(p)[i]]), float(x.mean()), float(np.ptp(x))]
+            x = self.at_best("µP", i)
+            row += [None, None] if i == 0 else [verdict(x, base, (f"width {w}", f"width {self.widths[0]}")),
+                                                margin(x, base)]
             rows.append(row)
-        return Table(["hidden width", "standard: best rate", "its loss", "µP: best rate", "its loss"], rows,
-                     formats=["d", ".3g", ".4f", ".3g", ".4f"])
+        return Table(["hidden width", "standard: best rate", "its loss", "range", "µP: best rate", "its loss", "range",
+                      f"µP: against width {self.widths[0]}", "gap / range"], rows,
+                     formats=["d", ".3g", ".4f", ".4f", ".3g", ".4f", ".4f", "s", ".2f"])
 
     def transfer_table(self) -> Table:
         """Tune the narrowest, train the widest at that rate, against tuning the widest directly."""

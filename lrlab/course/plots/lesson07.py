@@ -117,26 +117,28 @@ def train_and_validation(panels, *, axes=None, title=None):
 
 
 def after_a_stall(result, *, axes=None, title=None):
-    """Validation loss of each run that looks stuck, then each way on: one panel per run.
+    """Validation loss of each stalled run, then each way on from each seed's fork: one panel per run.
 
-    ``result``: a :class:`lrlab.studies.mistakes.Stalls`. Lines are means over the seeds (thin lines: each
-    seed); a dotted line marks the stall, a grey band the evaluations whose mean is compared,
-    and small ticks at the top where ReduceLROnPlateau would first have cut the rate on each seed.
+    ``result``: a :class:`lrlab.studies.mistakes.Stalls`. One line per seed and way; the run at its
+    constant rate is drawn up to each seed's fork (a dotted line), the ways on after it; a marker at
+    the end of each continuation gives the mean of the evaluations compared (its last ``window``),
+    and small ticks at the top mark where ReduceLROnPlateau, fed each unsmoothed evaluation,
+    would first have cut the rate on each seed.
     """
     names = list(result.first)
     axes = _lesson07_panels(axes, len(names), width=4.6, height=3.6)
-    start, every = result.start_step, result.every
     for ax, name in zip(axes, names):
-        first = result.first[name]
-        ax.plot(first.steps, first.val_loss.T, color=PALETTE[0], lw=0.5, alpha=0.5)
-        ax.plot(first.steps, first.val_loss.mean(axis=0), color=PALETTE[0], lw=2, label=f"first {start} steps")
-        for i, (way, run) in enumerate(result.after[name].items()):
-            colour = colours(5)[i + 1]
-            shown = np.minimum(run.val_loss, 10.0)
-            ax.plot(start + run.steps, shown.T, color=colour, lw=0.5, alpha=0.5)
-            ax.plot(start + run.steps, shown.mean(axis=0), color=colour, ls=_STYLES[(i + 1) % 4], lw=1.8, label=way)
-        ax.axvline(start, color="0.5", ls=":", lw=1)
-        ax.axvspan(start + result.more - (result.window - 1) * every, start + result.more, color="0.85", lw=0)
+        first, forks = result.first[name], result.fork[name]
+        for k, fork in enumerate(forks):
+            upto = first.steps <= fork
+            ax.plot(first.steps[upto], first.val_loss[k, upto], color=PALETTE[0], lw=0.9,
+                    label="constant rate, to the stall" if k == 0 else None)
+            ax.axvline(fork, color="0.5", ls=":", lw=1)
+            for i, (way, run) in enumerate(result.after[name].items()):
+                colour = colours(5)[i + 1]
+                ax.plot(fork + run.steps, np.minimum(run.val_loss[k], 10.0), color=colour, ls=_STYLES[(i + 1) % 4],
+                        lw=0.9, label=way if k == 0 else None)
+                ax.plot(fork + run.steps[-1], result.ends(name, way)[k], "o", color=colour, ms=5, mec="k", mew=0.5)
         for step in result.plateau_cut[name][result.plateau_cut[name] >= 0]:
             ax.plot(step, 1.0, "v", color="0.3", ms=5, transform=ax.get_xaxis_transform(), clip_on=False)
         ax.set_yscale("log")
