@@ -183,6 +183,24 @@ def test_best_pair_and_best_single_rate_average_over_the_seeds():
     assert m.best_single_rate(ft) == 1e-2
 
 
+def test_held_out_counts_the_test_images_of_the_old_and_the_new_classes():
+    y = NET.data.y_test
+    assert m.held_out((0, 1, 2, 3, 4)) == (int(np.sum(y < 5)), int(np.sum(y >= 5))) == (180, 179)
+
+
+def test_paired_gives_each_seeds_score_gap_in_points_and_its_gaps_in_images():
+    n_old, n_new = m.held_out()
+    ft = m.FineTune(np.repeat([1e-3, 1e-2], 2), np.repeat([1e-1, 1e-2], 2), np.tile([0, 1], 2), 1,
+                    np.array([170, 160, 173, 160]) / n_new, np.array([178, 178, 173, 150]) / n_old,
+                    np.zeros(4), np.ones(4), None)
+    t = m.paired(m.pick(ft, 1e-3, 1e-1), m.pick(ft, 1e-2, 1e-2), ("groups", "single"))
+    assert t.column("seed") == [0, 1] and t.caption.startswith("groups minus single")
+    assert t.column("new classes: images right") == [-3, 0] and t.column("old classes: images kept") == [5, 28]
+    np.testing.assert_allclose(t.column("score gap (points)"), [50 * (-3 / n_new + 5 / n_old), 50 * 28 / n_old])
+    with pytest.raises(ValueError, match="same seeds"):
+        m.paired(m.pick(ft, 1e-3, 1e-1), ft)
+
+
 @pytest.mark.parametrize("call, match", [
     (lambda pre: m.finetune(NET, pre, (0, 1, 2, 3, 4), [-1.0], [1e-2], seeds=(0, 1)), "body rates"),
     (lambda pre: m.finetune(NET, pre, (0, 1, 2, 3, 4), [1e-3], [1e-2], seeds=(0, 1, 2)), "one stacked row per seed"),

@@ -56,10 +56,24 @@ def test_margin_is_the_gap_in_ranges_and_ranks_where_the_verdict_does():
         assert (scale.margin(a, b) > 1) == (scale.verdict(a, b) != "indistinguishable"), (a, b)
 
 
+def test_a_run_stopped_without_warning_keeps_the_rate_tuned_for_its_whole_budget(small):
+    for name in small.half:
+        final, stopped, hindsight = (small.pick(name, w) for w in ("final", "stopped", "half"))
+        assert stopped == final == int(np.argmin(small.mean(name))), name
+        assert hindsight == int(np.argmin(small.mean(name, "half"))), name
+        np.testing.assert_array_equal(small.at_best(name, "stopped"), small.half[name][final])
+        assert small.best(name, "stopped")[0] == small.best(name, "final")[0]
+    rows = small.summary().column("measured")
+    assert rows[-3:] == ["stopped at 20, rate tuned for 40"] * 3, "the summary reads stopped runs at the tuned rate"
+    with pytest.raises(ValueError, match="when"):
+        small.best("cosine", "later")
+
+
 def test_comparisons_give_the_verdict_and_margin_of_compare(small):
     table = small.comparisons([("wsd", "cosine"), ("schedule-free", "cosine, half budget", "half", "final")])
-    assert table.column("method") == ["wsd, 40 steps", "schedule-free, stopped at 20"]
+    assert table.column("method") == ["wsd, 40 steps", "schedule-free, stopped at 20, rate picked at 20 (hindsight)"]
     assert table.column("against") == ["cosine, 40 steps", "cosine, half budget, 20 steps"]
+    assert table.columns.count("peak rate") == 2 and table.rows[1][1] == small.best("schedule-free", "half")[0]
     assert table.column("verdict") == [small.compare("wsd", "cosine"),
                                        small.compare("schedule-free", "cosine, half budget", "half", "final")]
     assert table.column("gap / range")[0] == pytest.approx(small.margin("wsd", "cosine"))
@@ -86,6 +100,17 @@ def test_wsd_branches_share_the_longest_runs_prefix_and_cost_less():
     assert b.cosine.shape == b.wsd.shape == (2, 1) and len(b.table().rows) == 2
 
 
+def test_every_cosine_run_of_the_branches_warms_up_over_the_longest_runs_steps():
+    # as Hägele et al.: one warmup length in steps at every budget, the one a branch inherits
+    from lrlab.optim.optimizers import AdamW
+    from lrlab.train.batched import run_stacked
+    b = scale.wsd_branches(0.01, budgets=(20, 40), seeds=(0,))
+    assert b.warmup == 2 == int(round(scale.WARMUP * 40))
+    net, table = scale._net(), scale.cosine_schedule(0.01, 20, 2)(np.arange(20))[:, None]
+    out = run_stacked(net, AdamW(lr=lambda t: table[t]), scale._stack(net, (0,), 1), 20, batch_size=32, data_seed=0)
+    np.testing.assert_array_equal(b.cosine[0], out["val_loss"])
+
+
 def test_width_study_is_the_same_network_at_the_base_width():
     w = scale.width_study(widths=(16, 64), rates=(0.003, 0.03), seeds=(0,), steps=10)
     np.testing.assert_array_equal(w.loss["standard"][0], w.loss["µP"][0])
@@ -94,15 +119,26 @@ def test_width_study_is_the_same_network_at_the_base_width():
     assert t["cost_proxy"] < t["cost_direct"] and w.params(32) == 64 * 32 + 32 + 32 * 10 + 10
 
 
-def test_width_table_shows_the_range_and_judges_each_wider_network_against_the_base():
-    w = scale.width_study(widths=(16, 32, 64), rates=(0.003, 0.03), seeds=(0, 1), steps=10)
+def test_width_table_shows_the_range_the_lead_of_the_best_rate_and_the_loss_at_the_proxys_rate():
+    w = scale.width_study(widths=(16, 32, 64), rates=(0.003, 0.01, 0.03), seeds=(0, 1), steps=10)
     table = w.table()
-    assert table.column("range") == pytest.approx([np.ptp(w.at_best("standard", i)) for i in range(3)])
-    against = table.column("µP: against width 16")
-    base = w.at_best("µP", 0)
-    assert against[0] is None and against[1:] == [
-        scale.verdict(w.at_best("µP", i), base, (f"width {n}", "width 16")) for i, n in ((1, 32), (2, 64))]
-    assert table.column("gap / range")[2] == pytest.approx(scale.margin(w.at_best("µP", 2), w.at_best("µP", 0)))
+    assert table.column("parametrization") == ["standard"] * 3 + ["µP"] * 3
+    assert table.column("range")[:3] == pytest.approx([np.ptp(w.at_best("standard", i)) for i in range(3)])
+    means = w.mean("standard")
+    for i in range(3):
+        order = np.argsort(means[i])
+        assert w.best_index("standard")[i] == order[0] and w.next_best_index("standard")[i] == order[1]
+        rival = w.loss["standard"][i, order[1]]
+        assert table.column("best vs next: gap / range")[i] == pytest.approx(
+            scale.margin(w.at_best("standard", i), rival))
+    proxy = w.best_index("µP")[0]
+    np.testing.assert_array_equal(w.at_proxy_rate("µP", 2), w.loss["µP"][2, proxy])
+    paid, against = table.column("gap / range"), table.column("against own best")
+    for i in range(3):
+        same = w.best_index("µP")[i] == proxy
+        assert against[3 + i] == ("same rate" if same else scale.verdict(
+            w.at_proxy_rate("µP", i), w.at_best("µP", i), ("width-16 rate", "own best")))
+        assert paid[3 + i] == pytest.approx(w.paid("µP")[i]) and (paid[3 + i] == 0) == same
 
 
 @pytest.mark.parametrize("call, error, match", [

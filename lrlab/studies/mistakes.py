@@ -13,7 +13,8 @@ what a learner watching a run would plot.
 
 Parts of the lesson and their functions
     * one rate for all layers: :func:`class_split`, :func:`pretrain`, :func:`finetune`,
-      :func:`finetune_grid` (every body/head rate pair, several seeds), :func:`best_pair`;
+      :func:`finetune_grid` (every body/head rate pair, several seeds), :func:`best_pair`,
+      :func:`paired` (two recipes seed by seed, in held-out images);
     * batch size and the rate: :func:`batch_sweep` (best rate per batch size and seed);
     * setting and forgetting: :func:`ladder` (curves for several rates), :func:`overfit`;
     * giving up too early: :func:`stalls` (runs trained until ReduceLROnPlateau, fed their smoothed
@@ -40,10 +41,11 @@ from lrlab.train.batched import one_blas_thread
 from lrlab.optim.optimizers import SGD, Adam, Optimizer
 from lrlab.problems.digits import MLP
 from lrlab.optim.schedules import ReduceLROnPlateau
+from lrlab.tables import Table
 from lrlab._cache import cached
 
 __all__ = ["Curves", "train", "stack", "stack_seeds", "class_split", "pretrain", "finetune", "FineTune",
-           "finetune_grid", "pick", "pick_head", "best_pair", "best_single_rate", "max_adam_move",
+           "finetune_grid", "pick", "pick_head", "best_pair", "best_single_rate", "held_out", "paired", "max_adam_move",
            "batch_sweep", "BatchSweep", "ladder", "overfit", "stalls", "Stalls", "quick_reference", "Trial",
            "row_verdict", "BODY", "HEAD", "SEEDS"]
 
@@ -394,6 +396,36 @@ def best_single_rate(ft: FineTune) -> float:
     if same.size == 0:
         raise ValueError("the grid holds no pair with the same rate for body and head")
     return float(pairs[same[np.nanargmax(score[same])], 0])
+
+
+def held_out(old=(0, 1, 2, 3, 4)) -> tuple[int, int]:
+    """``(old, new)``: how many held-out images the old and the new classes have (retention and new-class
+    accuracy are fractions of these)."""
+    old, new = class_split(old)
+    y = MLP(sizes=(64, 32, 10), activation="tanh").data.y_test
+    return int(np.isin(y, old).sum()), int(np.isin(y, new).sum())
+
+
+def paired(a: FineTune, b: FineTune, names=("a", "b"), old=(0, 1, 2, 3, 4)) -> Table:
+    """Recipe ``a`` against recipe ``b``, seed by seed: on one seed both start from the same pretrained body
+    and new head and see the same batches, so their difference there is the recipe's alone.
+
+    One row per seed: the score gap ``a − b`` in points of accuracy, and how many more held-out images
+    ``a`` gets right than ``b`` on the new classes and keeps right on the old ones (negative: fewer).
+    ``names`` label ``a`` and ``b`` in the caption.
+    """
+    if not (isinstance(a, FineTune) and isinstance(b, FineTune)):
+        raise TypeError("a and b must be FineTune results, one copy per seed (see pick)")
+    if a.seeds.tolist() != b.seeds.tolist() or len(set(a.seeds.tolist())) != a.seeds.size:
+        raise ValueError(f"a and b must hold one copy per seed, the same seeds: {a.seeds} and {b.seeds}")
+    n_old, n_new = held_out(old)
+    images = lambda attr, n: np.rint((getattr(a, attr) - getattr(b, attr)) * n).astype(int)  # noqa: E731
+    rows = zip(a.seeds.tolist(), 100 * (a.score - b.score), images("new_accuracy", n_new),
+               images("retention", n_old))
+    return Table(["seed", "score gap (points)", "new classes: images right", "old classes: images kept"],
+                 [list(r) for r in rows], formats=["d", ".2f", "+d", "+d"],
+                 caption=f"{names[0]} minus {names[1]}, seed by seed (held-out images: {n_new} of the new "
+                         f"classes, {n_old} of the old)")
 
 
 def max_adam_move(lr, steps) -> float:

@@ -8,12 +8,14 @@ Three studies on the digits MLPs of lessons 04–08, each trained as stacked cop
   (:class:`lrlab.optim.optimizers.AdamWScheduleFree`), every one at every rate of a log grid,
   on a budget of ``steps`` optimizer steps; the validation loss is also measured halfway
   (a run stopped early, without knowing it would be), and a cosine planned for the half budget
-  is trained too.
+  is trained too (warmup and rate set for its own budget).
 * :func:`wsd_branches` — one peak rate, several budgets: a cosine run per budget against the
-  decays a single WSD run branches off its constant phase, with what each approach costs.
+  decays a single WSD run branches off its constant phase, with what each approach costs; every
+  run warms up over the same number of steps (as Hägele et al. keep it fixed across budgets).
 * :func:`width_study` — Adam at every rate of a grid on MLPs of growing hidden width, in the
   standard parametrization and in µP (:func:`lrlab.problems.digits.mup_scales`), for the best
-  rate of each width and what tuning a narrow proxy buys.
+  rate of each width (and how clearly it beats the next best), and what the rate tuned on the
+  narrowest network costs at every other width.
 
 Results are cached per Python session (the lesson and the errata ask for the same runs) and
 read-only.
@@ -143,6 +145,14 @@ class ScheduleStudy:
     ``"cosine"``, ``"wsd"``, ``"schedule-free"`` (budget ``steps``) and ``"cosine, half budget"``
     (a cosine planned for ``steps // 2``, in ``final`` only). ``half`` holds the runs of budget
     ``steps`` measured after ``steps // 2`` steps. Diverged runs count as ``inf``.
+
+    Where a method's rate is picked (``when``, in every method below):
+
+    * ``"final"``: the loss at the end of the planned budget, at the rate best there;
+    * ``"stopped"``: the loss after ``steps // 2`` steps at the rate best for the whole budget, the
+      rate a run stopped without warning was tuned with;
+    * ``"half"``: the loss after ``steps // 2`` steps at the rate best *there*, a pick made in
+      hindsight, knowing where the run would stop.
     """
 
     rates: np.ndarray
@@ -151,27 +161,36 @@ class ScheduleStudy:
     final: dict
     half: dict
 
+    WHEN = ("final", "stopped", "half")
+
     @property
     def names(self):
         return list(self.final)
 
+    def _losses(self, name, when):
+        return (self.final if v.choice("when", when, self.WHEN) == "final" else self.half)[name]
+
+    def pick(self, name, when="final"):
+        """Index into ``rates`` of the rate ``name`` uses for ``when`` (see the class's docstring)."""
+        tuned = self._losses(name, "half" if when == "half" else "final")
+        return int(np.argmin(tuned.mean(axis=1)))
+
     def mean(self, name, when="final"):
-        """Mean over seeds at every rate."""
-        return getattr(self, v.choice("when", when, ("final", "half")))[name].mean(axis=1)
+        """Mean over seeds at every rate (``"stopped"`` and ``"half"`` both measure after ``steps // 2``)."""
+        return self._losses(name, when).mean(axis=1)
 
     def best(self, name, when="final"):
-        """(rate, mean loss, spread over seeds) at the best rate of the grid."""
-        losses = getattr(self, v.choice("when", when, ("final", "half")))[name]
-        i = int(np.argmin(losses.mean(axis=1)))
-        return float(self.rates[i]), float(losses[i].mean()), float(np.ptp(losses[i]))
+        """(rate, mean loss, spread over seeds) at the rate picked for ``when``."""
+        i = self.pick(name, when)
+        losses = self._losses(name, when)[i]
+        return float(self.rates[i]), float(losses.mean()), float(np.ptp(losses))
 
     def at_best(self, name, when="final"):
-        """The per-seed losses of ``name`` at its best rate of the grid."""
-        losses = getattr(self, v.choice("when", when, ("final", "half")))[name]
-        return losses[int(np.argmin(losses.mean(axis=1)))]
+        """The per-seed losses of ``name`` at the rate picked for ``when``."""
+        return self._losses(name, when)[self.pick(name, when)]
 
     def compare(self, a, b, when_a="final", when_b=None):
-        """:func:`verdict` of method ``a`` against ``b``, each at its own best rate (``when_b`` defaults to ``when_a``)."""
+        """:func:`verdict` of method ``a`` against ``b``, each at its own picked rate (``when_b`` defaults to ``when_a``)."""
         return verdict(self.at_best(a, when_a), self.at_best(b, when_a if when_b is None else when_b), (a, b))
 
     def margin(self, a, b, when_a="final", when_b=None):
@@ -179,20 +198,23 @@ class ScheduleStudy:
         return margin(self.at_best(a, when_a), self.at_best(b, when_a if when_b is None else when_b))
 
     def _label(self, name, when):
+        if when == "stopped":
+            return f"{name}, stopped at {self.steps // 2}, rate tuned for {self.steps}"
         if when == "half":
-            return f"{name}, stopped at {self.steps // 2}"
+            return f"{name}, stopped at {self.steps // 2}, rate picked at {self.steps // 2} (hindsight)"
         return f"{name}, {self.steps // 2 if name == 'cosine, half budget' else self.steps} steps"
 
     def comparisons(self, pairs) -> Table:
         """One row per ``(a, b[, when_a[, when_b]])`` of ``pairs`` (the arguments of :meth:`compare`): both
-        methods at their own best rate, the :func:`verdict` and the gap in ranges over seeds (:func:`margin`)."""
+        methods at their picked rates (shown), the :func:`verdict` and the gap in ranges over seeds (:func:`margin`)."""
         rows = []
         for a, b, *when in pairs:
             when_a = when[0] if when else "final"
             when_b = when[1] if len(when) > 1 else when_a
-            rows.append([self._label(a, when_a), self._label(b, when_b), self.compare(a, b, when_a, when_b),
-                         self.margin(a, b, when_a, when_b)])
-        return Table(["method", "against", "verdict", "gap / range"], rows, formats=["s", "s", "s", ".2f"])
+            rows.append([self._label(a, when_a), self.best(a, when_a)[0], self._label(b, when_b),
+                         self.best(b, when_b)[0], self.compare(a, b, when_a, when_b), self.margin(a, b, when_a, when_b)])
+        return Table(["method", "peak rate", "against", "peak rate", "verdict", "gap / range"], rows,
+                     formats=["s", ".3g", "s", ".3g", "s", ".2f"])
 
     def zone(self, name, factor=2.0):
         """Lesson 06's Goldilocks zone of the mean final loss (rates within ``factor`` of the best)."""
@@ -200,21 +222,22 @@ class ScheduleStudy:
 
     def versus(self, a, b, when="final") -> Table:
         """Method ``a`` against ``b`` at every peak rate: mean and range over seeds, and the verdict."""
-        la, lb = (getattr(self, v.choice("when", when, ("final", "half")))[n] for n in (a, b))
+        la, lb = (self._losses(n, when) for n in (a, b))
         rows = [[float(r), float(x.mean()), float(np.ptp(x)), float(y.mean()), float(np.ptp(y)),
                  verdict(x, y, (a, b)), margin(x, y)] for r, x, y in zip(self.rates, la, lb)]
         return Table(["peak rate", f"{a}: mean", "range", f"{b}: mean", "range", "verdict", "gap / range"], rows,
                      formats=[".3g", ".4f", ".4f", ".4f", ".4f", "s", ".2f"])
 
     def summary(self) -> Table:
-        """Every method at its own best rate of the grid, after the whole budget and after half of it."""
+        """Every method at the rate best for its planned budget: after that budget, and (the runs planned for
+        ``steps``) stopped after half of it at the same rate."""
         rows = []
-        for when in ("final", "half"):
-            for name in getattr(self, when):
+        for when, runs in (("final", self.final), ("stopped", self.half)):
+            for name in runs:
                 rate, mean, spread = self.best(name, when)
                 zone = goldilocks_zone(self.rates, self.mean(name, when))
                 rows.append([name, self._label(name, when).removeprefix(f"{name}, "), rate, mean, spread, zone.width])
-        return Table(["method", "trained for", "best peak rate", "validation loss", "range over seeds",
+        return Table(["method", "measured", "peak rate", "validation loss", "range over seeds",
                       "zone (decades)"], rows, formats=["s", "s", ".3g", ".4f", ".4f", ".1f"])
 
 
@@ -222,8 +245,9 @@ class ScheduleStudy:
 def schedule_study(rates=SCHEDULE_RATES, seeds=SEEDS, steps=SCHEDULE_STEPS) -> ScheduleStudy:
     """AdamW + warmup/cosine, AdamW + WSD and schedule-free AdamW on the digits MLP 64-32-10.
 
-    Every method warms up for 5 % of the budget on one ramp, ``peak·(t + 1)/W`` (:func:`cosine_schedule`, WSD and
-    the schedule-free warmup alike); WSD decays over the last 20 % with the 1 − sqrt
+    Every method warms up for 5 % of its planned budget on one ramp, ``peak·(t + 1)/W``
+    (:func:`cosine_schedule`, WSD and the schedule-free warmup alike; the cosine planned for half the
+    budget is set up as a run of that length, its warmup 5 % of it); WSD decays over the last 20 % with the 1 − sqrt
     shape; AdamW keeps torch's default weight decay 0.01 (schedule-free: none, the package's
     default). Minibatches of 32, one shared data order.
     """
@@ -277,13 +301,15 @@ class BranchStudy:
     optimizer steps per seed of each approach: one cosine run per budget (their sum), against one
     WSD run to the largest budget plus a decay of ``decay[i]`` steps for every other budget.
     ``shared_prefix`` is True when every WSD run repeats, bit for bit, the longest one's losses
-    until its decay starts (so it *is* a branch of it).
+    until its decay starts (so it *is* a branch of it). Every run, cosine or WSD, warms up over the
+    same ``warmup`` steps.
     """
 
     peak: float
     budgets: tuple
     seeds: tuple
     decay: tuple
+    warmup: int
     cosine: np.ndarray
     wsd: np.ndarray
     losses: dict
@@ -314,7 +340,10 @@ class BranchStudy:
 
 @cached
 def wsd_branches(peak, budgets=(75, 150, 300), seeds=SEEDS) -> BranchStudy:
-    """At rate ``peak``: AdamW + warmup/cosine for each budget, and WSD decays branched at each budget."""
+    """At rate ``peak``: AdamW + warmup/cosine for each budget, and WSD decays branched at each budget.
+
+    Every run warms up over 5 % of the largest budget, the same number of steps whatever its own budget.
+    """
     peak = v.positive("peak", peak)
     if not isinstance(budgets, (tuple, list)) or len(budgets) < 2:
         raise TypeError(f"budgets must be a tuple of at least two step counts, got {budgets!r}")
@@ -331,11 +360,10 @@ def _wsd_branches(peak, budgets, seeds):
     # rate 0 after its last step (AdamW then leaves its parameters exactly as they are), and its final
     # loss is the validation loss measured after that many steps.
     net = _net()
-    warm = int(round(WARMUP * budgets[-1]))      # one warmup shared by every branch
     decay = tuple(int(round(DECAY * b)) for b in budgets)
+    warm = min(int(round(WARMUP * budgets[-1])), budgets[0] - decay[0])   # one warmup, in steps, for every run
     runs = [(name, b, sched) for b, d in zip(budgets, decay)
-            for name, sched in (("cosine", cosine_schedule(peak, b, int(round(WARMUP * b)))),
-                                ("wsd", wsd(peak, b, min(warm, b - d), d)))]
+            for name, sched in (("cosine", cosine_schedule(peak, b, warm)), ("wsd", wsd(peak, b, warm, d)))]
     s = len(seeds)
     table = np.concatenate([_padded([sched] * s, b, budgets[-1]) for _, b, sched in runs], axis=1)
     out = run_stacked(net, AdamW(lr=lambda t: table[t]), _stack(net, seeds, len(runs)), budgets[-1],
@@ -351,7 +379,7 @@ def _wsd_branches(peak, budgets, seeds):
     shared = all(np.array_equal(run[:, :b - d], longest[:, :b - d])
                  for run, b, d in zip(losses["wsd"], budgets, decay))
     cost = {"cosine": int(sum(budgets)), "wsd": int(budgets[-1] + sum(decay[:-1]))}
-    return BranchStudy(peak=peak, budgets=budgets, seeds=seeds, decay=decay,
+    return BranchStudy(peak=peak, budgets=budgets, seeds=seeds, decay=decay, warmup=warm,
                        cosine=_frozen(finals["cosine"]), wsd=_frozen(finals["wsd"]), losses=losses,
                        cost=cost, shared_prefix=shared)
 
@@ -394,27 +422,42 @@ class WidthStudy:
     def params(width):
         return 64 * width + width + width * 10 + 10
 
+    def next_best_index(self, p):
+        """Index into ``rates`` of the second-best mean loss at every width (the best's closest rival)."""
+        return np.argsort(self.mean(p), axis=1, kind="stable")[:, 1]
+
     def at_best(self, p, i):
         """The per-seed losses of width ``widths[i]`` at its best rate in parametrization ``p``."""
         return self.loss[p][i, int(self.best_index(p)[i])]
 
+    def at_proxy_rate(self, p, i):
+        """The per-seed losses of width ``widths[i]`` at the best rate of the narrowest width (the proxy's)."""
+        return self.loss[p][i, int(self.best_index(p)[0])]
+
+    def paid(self, p):
+        """At every width: the :func:`margin` of the loss at the proxy's rate over the width's own best (0 when
+        the proxy's rate is that best), the robust measure of whether the rate has to be tuned again."""
+        return [margin(self.at_proxy_rate(p, i), self.at_best(p, i)) for i in range(len(self.widths))]
+
     def table(self) -> Table:
-        """The best rate of every width in both parametrizations, with its loss (mean and range over seeds); in
-        µP each wider network against the narrowest, each at its best rate (:func:`verdict`, :func:`margin`)."""
+        """Every width in both parametrizations: its best rate with its loss (mean and range over seeds) and how
+        clearly it beats the next best rate (gap / range, :func:`margin`); then the loss at the narrowest width's
+        best rate and its :func:`verdict` and gap against the width's own best."""
         rows = []
-        base = self.at_best("µP", 0)
-        for i, w in enumerate(self.widths):
-            row = [w]
-            for p in self.PARAMETRIZATIONS:
-                x = self.at_best(p, i)
-                row += [float(self.rates[self.best_index(p)[i]]), float(x.mean()), float(np.ptp(x))]
-            x = self.at_best("µP", i)
-            row += [None, None] if i == 0 else [verdict(x, base, (f"width {w}", f"width {self.widths[0]}")),
-                                                margin(x, base)]
-            rows.append(row)
-        return Table(["hidden width", "standard: best rate", "its loss", "range", "µP: best rate", "its loss", "range",
-                      f"µP: against width {self.widths[0]}", "gap / range"], rows,
-                     formats=["d", ".3g", ".4f", ".4f", ".3g", ".4f", ".4f", "s", ".2f"])
+        proxy = f"width-{self.widths[0]} rate"
+        for p in self.PARAMETRIZATIONS:
+            best, rival = self.best_index(p), self.next_best_index(p)
+            for i, w in enumerate(self.widths):
+                x, y, t = self.at_best(p, i), self.loss[p][i, rival[i]], self.at_proxy_rate(p, i)
+                same = best[i] == best[0]
+                rows.append([p, w, float(self.rates[best[i]]), float(x.mean()), float(np.ptp(x)),
+                             float(self.rates[rival[i]]), margin(x, y), float(t.mean()), float(np.ptp(t)),
+                             "same rate" if same else verdict(t, x, (proxy, "own best")),
+                             0.0 if same else margin(t, x)])
+        return Table(["parametrization", "hidden width", "best rate", "its loss", "range", "next best rate",
+                      "best vs next: gap / range", f"at the {proxy}: loss", "range", "against own best",
+                      "gap / range"], rows,
+                     formats=["s", "d", ".3g", ".4f", ".4f", ".3g", ".2f", ".4f", ".4f", "s", ".2f"])
 
     def transfer_table(self) -> Table:
         """Tune the narrowest, train the widest at that rate, against tuning the widest directly."""

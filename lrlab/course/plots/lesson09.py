@@ -57,22 +57,22 @@ def _smooth(losses, window=15):
 
 def wsd_branches(study, *, axes=None, title=None):
     """Left: the rate of every run of a :class:`~lrlab.studies.scale.BranchStudy` against the step (the
-    WSD runs share their constant phase, each cosine run has its own curve). Right: their minibatch
-    losses (mean over seeds, trailing mean of 15 steps), log scale, the final validation loss of each
-    run marked at its last step.
+    WSD runs share their constant phase, each cosine run has its own curve; all warm up over the study's
+    ``warmup`` steps). Right: their minibatch losses (mean over seeds, trailing mean of 15 steps), log
+    scale, the final validation loss of each run marked at its last step.
     """
     from lrlab.optim.schedules import wsd
-    from lrlab.studies.scale import WARMUP, cosine_schedule
+    from lrlab.studies.scale import cosine_schedule
 
     ax_rate, ax_loss = _panels(axes, 2)
     budgets = study.budgets
     cols = colours(len(budgets) + 1)[1:]
-    warm = int(round(WARMUP * budgets[-1]))
+    warm = study.warmup
     dots = []
     for i, (b, d, c) in enumerate(zip(budgets, study.decay, cols)):
         t = np.arange(b)
-        cos = cosine_schedule(study.peak, b, int(round(WARMUP * b)))(t)
-        w = wsd(study.peak, b, min(warm, b - d), d)(t)
+        cos = cosine_schedule(study.peak, b, warm)(t)
+        w = wsd(study.peak, b, warm, d)(t)
         ax_rate.plot(t, cos, color=c, ls="--", lw=1.4, label=f"cosine, {b} steps")
         ax_rate.plot(t, w, color=c, ls="-", lw=2.0, label=f"WSD, decay at {b - d}")
         ax_loss.plot(t, _smooth(study.losses["cosine"][i]), color=c, ls="--", lw=1.2, label=f"cosine, {b} steps")
