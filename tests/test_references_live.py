@@ -75,6 +75,7 @@ def test_each_fixture_is_what_its_package_computes(maker, tmp_path, monkeypatch,
     spec = importlib.util.spec_from_file_location(f"_live_{maker[:-3]}", FIXTURES / maker)
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setattr(sys, "path", list(sys.path))  # make_torch_mlp.py puts the repository first
+    monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", str(tmp_path / "torchinductor"))  # not /tmp/torchinductor_<user>
     spec.loader.exec_module(module)
     if hasattr(module, "OUT"):
         monkeypatch.setattr(module, "OUT", tmp_path / fixture)
