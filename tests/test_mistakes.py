@@ -261,3 +261,25 @@ def test_the_lessons_verdicts_on_the_stalls():
     assert np.all(st.ends(noisy, "divide by 10") < 0.85 * st.ends(noisy, "continue as is"))
     change = st.ends(smooth, "divide by 10") / st.ends(smooth, "continue as is") - 1
     assert np.all(np.abs(change) < 0.05), change
+
+
+@pytest.mark.slow
+def test_the_stall_figure_names_every_line_and_keeps_its_legend_short():
+    import importlib
+
+    import matplotlib.pyplot as plt
+
+    from lrlab.course import plots
+
+    describe = importlib.import_module("lrlab.course.plots.describe")
+    st = m.stalls()
+    axes = plots.after_a_stall(st)
+    try:
+        rows = [row for ax in axes for row in describe.panel_rows(ax, ax.get_title())]
+        assert rows and not [r for r in rows if r[1] == "(unlabelled)"], "the description names every line"
+        assert all(ax.get_ylabel() for ax in axes), "every panel says what its y axis is"
+        for ax, name in zip(axes, st.first):
+            legend = [t.get_text() for t in ax.get_legend().get_texts()]
+            assert legend == ["constant rate, to the stall", *st.after[name]], legend
+    finally:
+        plt.close(axes[0].figure)

@@ -194,7 +194,7 @@ class ScheduleStudy:
         return verdict(self.at_best(a, when_a), self.at_best(b, when_a if when_b is None else when_b), (a, b))
 
     def margin(self, a, b, when_a="final", when_b=None):
-        """:func:`margin` of method ``a`` against ``b``, each at its own best rate (arguments as :meth:`compare`)."""
+        """:func:`margin` of method ``a`` against ``b``, each at its picked rate (arguments as :meth:`compare`)."""
         return margin(self.at_best(a, when_a), self.at_best(b, when_a if when_b is None else when_b))
 
     def _label(self, name, when):
@@ -446,14 +446,14 @@ class WidthStudy:
         rows = []
         proxy = f"width-{self.widths[0]} rate"
         for p in self.PARAMETRIZATIONS:
-            best, rival = self.best_index(p), self.next_best_index(p)
+            best, rival, paid = self.best_index(p), self.next_best_index(p), self.paid(p)
             for i, w in enumerate(self.widths):
                 x, y, t = self.at_best(p, i), self.loss[p][i, rival[i]], self.at_proxy_rate(p, i)
                 same = best[i] == best[0]
                 rows.append([p, w, float(self.rates[best[i]]), float(x.mean()), float(np.ptp(x)),
                              float(self.rates[rival[i]]), margin(x, y), float(t.mean()), float(np.ptp(t)),
                              "same rate" if same else verdict(t, x, (proxy, "own best")),
-                             0.0 if same else margin(t, x)])
+                             paid[i]])
         return Table(["parametrization", "hidden width", "best rate", "its loss", "range", "next best rate",
                       "best vs next: gap / range", f"at the {proxy}: loss", "range", "against own best",
                       "gap / range"], rows,

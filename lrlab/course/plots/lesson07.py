@@ -129,23 +129,29 @@ def after_a_stall(result, *, axes=None, title=None):
     axes = _lesson07_panels(axes, len(names), width=4.6, height=3.6)
     for ax, name in zip(axes, names):
         first, forks = result.first[name], result.fork[name]
-        for k, fork in enumerate(forks):
+        legend = {}   # one entry per kind of line (the first seed's), while every line is named by its seed
+        for k, (seed, fork) in enumerate(zip(result.seeds, forks)):
             upto = first.steps <= fork
-            ax.plot(first.steps[upto], first.val_loss[k, upto], color=PALETTE[0], lw=0.9,
-                    label="constant rate, to the stall" if k == 0 else None)
-            ax.axvline(fork, color="0.5", ls=":", lw=1)
+            line, = ax.plot(first.steps[upto], first.val_loss[k, upto], color=PALETTE[0], lw=0.9,
+                            label=f"seed {seed}: constant rate, to the stall")
+            legend.setdefault("constant rate, to the stall", line)
+            ax.axvline(fork, color="0.5", ls=":", lw=1, label=f"seed {seed}: fork at step {fork}")
             for i, (way, run) in enumerate(result.after[name].items()):
                 colour = colours(5)[i + 1]
-                ax.plot(fork + run.steps, np.minimum(run.val_loss[k], 10.0), color=colour, ls=_STYLES[(i + 1) % 4],
-                        lw=0.9, label=way if k == 0 else None)
-                ax.plot(fork + run.steps[-1], result.ends(name, way)[k], "o", color=colour, ms=5, mec="k", mew=0.5)
-        for step in result.plateau_cut[name][result.plateau_cut[name] >= 0]:
-            ax.plot(step, 1.0, "v", color="0.3", ms=5, transform=ax.get_xaxis_transform(), clip_on=False)
+                line, = ax.plot(fork + run.steps, np.minimum(run.val_loss[k], 10.0), color=colour,
+                                ls=_STYLES[(i + 1) % 4], lw=0.9, label=f"seed {seed}: {way}")
+                legend.setdefault(way, line)
+                ax.plot(fork + run.steps[-1], result.ends(name, way)[k], "o", color=colour, ms=5, mec="k", mew=0.5,
+                        label=f"seed {seed}: {way}, mean of the last {result.window} evaluations")
+        for seed, step in zip(result.seeds, result.plateau_cut[name]):
+            if step >= 0:
+                ax.plot(step, 1.0, "v", color="0.3", ms=5, transform=ax.get_xaxis_transform(), clip_on=False,
+                        label=f"seed {seed}: ReduceLROnPlateau's first cut, unsmoothed")
         ax.set_yscale("log")
         ax.set_xlabel("step")
+        ax.set_ylabel("validation loss (log scale, cut at 10)")
         ax.set_title(f"SGD, {name}", fontsize="medium")
-        ax.legend(frameon=False, fontsize="x-small", loc="upper right")
-    axes[0].set_ylabel("validation loss (log scale, cut at 10)")
+        ax.legend(list(legend.values()), list(legend), frameon=False, fontsize="x-small", loc="upper right")
     if title:
         axes[0].figure.suptitle(title)
     return axes
